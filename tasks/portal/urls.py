@@ -1,0 +1,3 @@
+"""The units' web portal."""
+app_name = "portal"
+urlpatterns = []

@@ -1,0 +1,93 @@
+"""Reading settings from the environment, with one clear Chinese line per bad value.
+
+Pure functions (no Django import) so they can be tested on their own. A bad value raises
+`SettingError`; settings.py turns it into one line on stderr and exit status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+DEV_SECRET_KEY = "dev-insecure-tracker-key-change-me"
+
+
+class SettingError(Exception):
+    def __init__(self, name: str, message: str):
+        super().__init__(f"配置错误：{name} {message}")
+        self.name = name
+
+
+def env_bool(name: str, default: bool, environ=os.environ) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    low = raw.strip().lower()
+    if low in ("1", "true", "yes", "on"):
+        return True
+    if low in ("0", "false", "no", "off"):
+        return False
+    raise SettingError(name, f"应为 0 或 1（当前为 {raw!r}）。")
+
+
+def env_int(name: str, default: int, environ=os.environ) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingError(name, f"应为整数（当前为 {raw!r}）。") from None
+
+
+def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [x.strip() for x in raw.split(",") if x.strip()]
+
+
+def database_config(url: str | None, base_dir: Path) -> dict:
+    """DATABASE_URL → Django DATABASES['default']; SQLite under var/ when unset."""
+    if not url:
+        (base_dir / "var").mkdir(exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(base_dir / "var" / "tracker.sqlite3"),
+            "OPTIONS": {"timeout": 30},
+        }
+    import dj_database_url
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql", "pgsql", "sqlite"):
+        raise SettingError("DATABASE_URL", f"不是可用的数据库地址（应以 postgres:// 或 sqlite:/// 开头，当前为 {url!r}）。")
+    if parsed.scheme != "sqlite" and not (parsed.path or "").strip("/"):
+        raise SettingError("DATABASE_URL", f"缺少数据库名（例如 postgres://user@127.0.0.1:5432/tracker，当前为 {url!r}）。")
+    try:
+        parsed.port  # noqa: B018 - raises on a bad port
+        cfg = dj_database_url.parse(url, conn_max_age=60)
+    except ValueError as exc:
+        raise SettingError("DATABASE_URL", f"格式不正确：{exc}（当前为 {url!r}）。") from None
+    return cfg
+
+
+def broker_config(url: str | None, base_dir: Path) -> tuple[str, dict]:
+    """REDIS_URL → (broker_url, transport options); an embedded filesystem broker when unset."""
+    if not url:
+        folder = base_dir / "var" / "broker"
+        for sub in ("out", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        return "filesystem://", {
+            "data_folder_in": str(folder / "out"),
+            "data_folder_out": str(folder / "out"),
+            "processed_folder": str(folder / "processed"),
+            "store_processed": False,
+        }
+    parsed = urlparse(url)
+    if parsed.scheme not in ("redis", "rediss") or not parsed.hostname:
+        raise SettingError("REDIS_URL", f"不是可用的 Redis 地址（应形如 redis://127.0.0.1:6379/0，当前为 {url!r}）。")
+    try:
+        parsed.port  # noqa: B018
+    except ValueError:
+        raise SettingError("REDIS_URL", f"端口不正确（当前为 {url!r}）。") from None
+    return url, {"socket_connect_timeout": 2, "socket_timeout": 5, "max_retries": 2}
