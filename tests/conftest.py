@@ -21,6 +21,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp(request, tmp_path):
     """Uploaded files and reports of a test go to its own temporary folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
+    if request.config.pluginmanager.hasplugin("django"):
+        request.getfixturevalue("settings").MEDIA_ROOT = tmp_path / "media"
