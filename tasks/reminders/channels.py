@@ -1,0 +1,123 @@
+"""Channels: pure send functions. Each one delivers one message or raises ChannelError.
+
+- inbox     an in-app Notice for a unit or a person (tasks.services.notices.create_notice)
+- email     Django email (Chinese subject and body)
+- wecom     企业微信群机器人: POST {"msgtype":"markdown","markdown":{"content":…}}
+- dingtalk  钉钉群机器人: POST {"msgtype":"markdown","markdown":{"title":…,"text":…}}, signed with
+            HMAC-SHA256 (`timestamp` + `sign` query parameters) when the unit has a secret.
+A webhook answer that is not HTTP 2xx, not JSON, or has errcode != 0 is a failure.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from urllib.parse import quote_plus
+
+import requests
+from django.conf import settings
+from django.core.mail import EmailMessage
+
+WEBHOOK_TIMEOUT = (3, 10)          # connect, read (seconds)
+WECOM_MAX_BYTES = 4096             # 企业微信 markdown content limit
+DINGTALK_MAX_BYTES = 18000         # 钉钉 text limit is 20000 bytes; keep a margin
+
+
+class ChannelError(Exception):
+    """A delivery that did not succeed; the message (Chinese) is stored in Reminder.last_error."""
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text
+    tail = "\n……（内容过长，请登录系统查看全文）"
+    room = max_bytes - len(tail.encode("utf-8"))
+    return data[:room].decode("utf-8", errors="ignore") + tail
+
+
+# --- inbox ----------------------------------------------------------------------------------
+
+def send_inbox(*, title: str, body: str, unit_id: int | None = None, person_id: int | None = None, task_id: int | None = None):
+    """Create the Notice. Call it inside the transaction that marks the reminder sent."""
+    from accounts.models import Person, Unit
+    from tasks.models import Task
+
+    unit = Unit(pk=unit_id) if unit_id else None
+    person = Person(pk=person_id) if person_id else None
+    task = Task(pk=task_id) if task_id else None
+    try:
+        from tasks.services.notices import create_notice
+    except ImportError:  # pragma: no cover - the notices service is being written alongside
+        from tasks.models import Notice
+
+        return Notice.objects.create(title=title[:200], body=body, unit=unit, person=person, task=task)
+    return create_notice(title=title, body=body, unit=unit, person=person, task=task)
+
+
+# --- email ----------------------------------------------------------------------------------
+
+def send_email(*, to: str, subject: str, body: str) -> None:
+    if not to:
+        raise ChannelError("没有收件邮箱。")
+    msg = EmailMessage(subject=f"{settings.EMAIL_SUBJECT_PREFIX}{subject}", body=body, to=[to])
+    msg.encoding = "utf-8"
+    try:
+        sent = msg.send(fail_silently=False)
+    except Exception as exc:  # noqa: BLE001 - any SMTP/socket error is a failed delivery
+        raise ChannelError(f"邮件发送失败：{type(exc).__name__}: {exc}") from exc
+    if sent != 1:
+        raise ChannelError("邮件服务器未接受该邮件。")
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+def wecom_payload(subject: str, body: str) -> dict:
+    content = _cut(f"**{subject}**\n{body}", WECOM_MAX_BYTES)
+    return {"msgtype": "markdown", "markdown": {"content": content}}
+
+
+def dingtalk_payload(subject: str, body: str) -> dict:
+    # DingTalk markdown needs a blank line for a line break
+    text = _cut(f"#### {subject}\n\n" + "\n\n".join(body.splitlines()), DINGTALK_MAX_BYTES)
+    return {"msgtype": "markdown", "markdown": {"title": subject[:64], "text": text}}
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    """base64(HMAC-SHA256(key=secret, msg="{timestamp}\\n{secret}")), URL-encoded."""
+    string_to_sign = f"{timestamp_ms}\n{secret}".encode("utf-8")
+    digest = hmac.new(secret.encode("utf-8"), string_to_sign, digestmod=hashlib.sha256).digest()
+    return quote_plus(base64.b64encode(digest))
+
+
+def dingtalk_url(url: str, secret: str = "", timestamp_ms: int | None = None) -> str:
+    if not secret:
+        return url
+    ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+    return f"{url}{'&' if '?' in url else '?'}timestamp={ts}&sign={dingtalk_sign(secret, ts)}"
+
+
+def post_webhook(kind: str, url: str, subject: str, body: str, secret: str = "") -> None:
+    if not url:
+        raise ChannelError("没有配置群机器人地址。")
+    if kind == "wecom":
+        payload, target = wecom_payload(subject, body), url
+    elif kind == "dingtalk":
+        payload, target = dingtalk_payload(subject, body), dingtalk_url(url, secret)
+    else:
+        raise ChannelError(f"未知的群机器人类型：{kind}")
+    try:
+        resp = requests.post(target, json=payload, timeout=WEBHOOK_TIMEOUT)
+    except requests.RequestException as exc:
+        raise ChannelError(f"群机器人接口连接失败：{type(exc).__name__}: {exc}") from exc
+    if resp.status_code // 100 != 2:
+        raise ChannelError(f"群机器人接口返回 HTTP {resp.status_code}：{resp.text[:200]}")
+    try:
+        answer = resp.json()
+    except ValueError:
+        raise ChannelError(f"群机器人接口返回的不是 JSON：{resp.text[:200]}") from None
+    errcode = answer.get("errcode", 0) if isinstance(answer, dict) else None
+    if errcode != 0:
+        errmsg = answer.get("errmsg", "") if isinstance(answer, dict) else ""
+        raise ChannelError(f"群机器人接口报错：errcode={errcode} {errmsg}".strip())
