@@ -1,0 +1,67 @@
+"""Stage 5 helpers: pick the deadline phrase, the target and the recurrence of a clause."""
+import re
+
+from .deadline import DEADLINE_RE, find_recurrence, resolve_deadline
+
+UNIT = (r"(?:个百分点|百分点|%|％|‰|(?:万|亿|千|百)?(?:元|美元|吨|亩|平方米|千瓦时|人次|人|户|家|个|项|处|件|所|条|公里|千米|米|座|套|间|辆|台|"
+        r"次|场|批|名|倍|栋|张|床|头|只|口|棵|株|村|镇|乡|园|区|部|篇|期)|亿|万)")
+QTY = rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下|左右)?|[X×Ｘ*＊\d.]+(?:以上|以内|以下)"
+TARGET_RE = re.compile(
+    rf"(?P<verb>完成|达到|达|实现|确保|力争|突破|控制在|增长|新增|建成|引进|开工|筹建|培育|创成|至少|超过|超|争取|新建|改造|打造|"
+    rf"培养|减少|下降|提高到|提升到|提高|提升|全部|累计|保有量|总产值|收入|投资|签约|落地|化解|消除|必须控制在|保持在|在)"
+    rf"[^，。；：]{{0,12}}?(?P<q>{QTY})")
+QTY_RE = re.compile(QTY)
+STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
+
+# strength of a deadline phrase: explicit limit markers first, urgency words last
+def _strength(kind, text):
+    if kind == "asap":
+        return 0
+    if kind in ("yearend",) and text in ("今年", "明年"):
+        return 1
+    if kind == "yearend" and re.fullmatch(r"(?:\d{4}|[X*]+)年", text):
+        return 1
+    if re.search(r"前|底|末|内|为止|以前|之前", text):
+        return 3
+    return 2
+
+
+def pick_deadline(text, ref, events=None):
+    """(deadline_text, deadline, recurrence-start-start-offset) for the main time limit of a clause."""
+    cands = []
+    for m in DEADLINE_RE.finditer(text):
+        kind = m.lastgroup
+        phrase = m.group(0)
+        val = resolve_deadline(phrase, ref, events)
+        if val is None:
+            continue
+        cands.append((m.start(), m.end(), kind, phrase, val))
+    if not cands:
+        return None, None, None
+    # "这个月底或者下个月" : alternatives -> the later one
+    merged = []
+    for c in cands:
+        if merged and re.fullmatch(r"或者?|或是|至|到|、", text[merged[-1][1]:c[0]]):
+            p = merged[-1]
+            later = c if str(c[4]) >= str(p[4]) else p
+            merged[-1] = (p[0], c[1], later[2], text[p[0]:c[1]], later[4])
+        else:
+            merged.append(c)
+    best = max(merged, key=lambda c: (_strength(c[2], c[3]), -c[0]))
+    return best[3], best[4], best[0]
+
+
+def pick_target(text):
+    for m in TARGET_RE.finditer(text):
+        q = m.group("q")
+        before = text[max(0, m.start("q") - 12):m.start("q")]
+        if STAT_BEFORE.search(before):
+            continue
+        if re.match(r"^\d{4}$", q.strip()):
+            continue
+        return q.strip()
+    return None
+
+
+def recurrence(text):
+    return find_recurrence(text)

@@ -1,0 +1,59 @@
+"""Stage 4: is a clause a trackable directive (GUIDELINE "What is a trackable directive")?
+
+A clause qualifies when it asks for future action (a modal or imperative cue, or a
+subject owner followed by an action verb) AND it has a narrow owner, a time limit or
+a quantified target; past achievements, statistics and situation analysis (no cue, or
+past markers with no cue), what upper levels did, generic exhortations and bare
+headings do not.
+"""
+import re
+
+# 要 as a modal, not inside 主要/重要/需要/要求/只要/...
+YAO = re.compile(r"(?<![主重需只不必首紧纪摘提扼险显政])要(?![求素点件闻害领是说讲数])")
+STRONG = re.compile(r"必须|务必|确保|力争|争取|请|务求|一定要|应当|要求各|抓紧|尽快|立即|马上|迅速|第一时间|限期|会后")
+IMPERATIVE = re.compile(
+    r"^(?:[，、]|同时|另外|此外|下来|下一步|接下来|当前|今后|今年|下半年|年内)*"
+    r"(?:扎实|加快|全力|积极|大力|着力|深入|持续|切实|全面|坚决|抓紧|尽快|力争|确保|争取|进一步|突出|强化|加强|推动|推进|做好|抓好|"
+    r"实施|完成|启动|建立|健全|落实|深化|优化|提升|严格|狠抓|高度关注|继续|认真|集中|组织|开展|谋划|筹建|新建|建设|创建|加大|提前|及时)")
+PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|先后|曾经|去年|今年以来|上半年[，,]|截至|累计完成|同比|荣获|被评为|获得|取得了|实现了|完成了")
+FORECAST = re.compile(r"预计|估计|可能|或将|据测算")
+OPINION = re.compile(r"我认为|我们认为|我觉得|我想|我相信|我们相信|我完全同意")
+UPPER_SUBJ = re.compile(r"^(?:[，、]|同时|另外|今年|目前)*(?:国家|中央|党中央|国务院|省委|省政府|省里|省|市委|市政府|市里|州委|州政府|州里|上级|各国)")
+
+
+def has_cue(text):
+    return bool(YAO.search(text) or STRONG.search(text) or IMPERATIVE.match(text))
+
+
+def is_past(text):
+    return bool(PAST.search(text))
+
+
+def decide(text, owners, subject, deadline, target, heading=False, inherited_cue=False, level_upper=None):
+    """Return (is_directive, confidence)."""
+    cue = has_cue(text) or inherited_cue
+    if subject and not is_past(text):
+        cue = True
+    if not cue:
+        return False, 0.0
+    if heading and not (deadline or target):
+        return False, 0.0
+    strong_future = bool(YAO.search(text) or STRONG.search(text))
+    if is_past(text) and not strong_future and not inherited_cue:
+        return False, 0.0
+    if level_upper is not None and level_upper.match(text) and not owners:
+        return False, 0.0
+    if not (owners or deadline or target):
+        return False, 0.0
+    conf = 0.5
+    if owners:
+        conf += 0.2
+    if deadline:
+        conf += 0.15
+    if target:
+        conf += 0.1
+    if strong_future:
+        conf += 0.05
+    if is_past(text):
+        conf -= 0.15
+    return True, round(min(conf, 0.99), 2)

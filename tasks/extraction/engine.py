@@ -1,0 +1,201 @@
+"""The pipeline: decode -> normalise -> segment -> classify -> annotate, and the JSON result."""
+import re
+from datetime import date
+
+from .annotate import pick_deadline, pick_target, recurrence
+from .classify import decide, has_cue
+from .decode import DEFAULT_MAX_BYTES, decode
+from .deadline import DEADLINE_RE, resolve_deadline
+from .directory import default_directory
+from .normalise import normalise
+from .owners import DISCOURSE, OwnerParser
+from .segment import segment
+
+LEVEL_RE = re.compile(r"全(县|市|区)|(县|市|区)委|(县|市|区)政府")
+ITEM_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
+SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
+DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|今年|计划在?|必须|务必)*")
+TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
+
+
+def _level(text):
+    counts = {"县": 0, "市": 0, "区": 0}
+    for m in LEVEL_RE.finditer(text[:20000]):
+        k = m.group(1) or m.group(2) or m.group(3)
+        counts[k] += 1
+    return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "县"
+
+
+class _Chunk:
+    __slots__ = ("start", "end", "text", "owners", "subject", "dl_text", "dl", "dl_pos")
+
+
+def _chunks(sent_text, parser, ref, events):
+    """Split a sentence at commas where a new owner starts a new task or a new deadline starts."""
+    pieces = [0] + [m.end() for m in re.finditer(r"[，,]", sent_text)]
+    pieces = [p for p in pieces if p < len(sent_text)]
+    bounds = [0]
+    cur_subject = False
+    cur_dl = None
+    for i, p in enumerate(pieces):
+        seg_end = pieces[i + 1] if i + 1 < len(pieces) else len(sent_text)
+        seg = sent_text[p:seg_end]
+        owners, subject = parser.parse(seg)
+        subj_here = subject and any(o.start == 0 or not sent_text[p:p + o.start].strip("，、") or DISCOURSE.fullmatch(sent_text[p:p + o.start]) for o in owners)
+        lead = DL_LEAD.match(seg).end()
+        m = DEADLINE_RE.match(seg, lead)
+        dl_here = None
+        if m and m.lastgroup not in ("asap",):
+            dl_here = resolve_deadline(m.group(0), ref, events)
+        if p > 0:
+            if subj_here and cur_subject and not seg.startswith(("请", "由")):
+                bounds.append(p)
+                cur_dl = None
+            elif dl_here and cur_dl and dl_here != cur_dl:
+                bounds.append(p)
+                cur_subject = False
+        if subj_here:
+            cur_subject = True
+        if dl_here:
+            cur_dl = dl_here
+        elif cur_dl is None:
+            # a deadline anywhere in this piece counts for the chunk
+            for mm in DEADLINE_RE.finditer(seg):
+                if mm.lastgroup != "asap":
+                    cur_dl = resolve_deadline(mm.group(0), ref, events)
+                    break
+    bounds.append(len(sent_text))
+    return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
+
+
+def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-8", title=None):
+    if isinstance(meeting_date, str):
+        meeting_date = date.fromisoformat(meeting_date)
+    if directory is None:
+        directory = default_directory()
+    norm = normalise(text)
+    nt = norm.text
+    parser = OwnerParser(directory, _level(nt))
+    sents = segment(nt)
+    directives = []
+    prev_para = None
+    prev_owners = []          # owners of the previous clause in this paragraph
+    leadin_owners = []        # owners of a lead-in sentence ("…务必抓紧抓好：")
+    leadin_para = None
+    heading_owners = {}
+    for s in sents:
+        if s.title:
+            continue
+        if s.para != prev_para:
+            prev_owners = []
+            if leadin_para is not None and not s.item:
+                leadin_owners = []
+                leadin_para = None
+            prev_para = s.para
+        if s.heading:
+            hown, _ = parser.parse(s.text)
+            heading_owners[s.section] = hown
+            dl_text, dl, _ = pick_deadline(s.text, meeting_date, events)
+            tgt = pick_target(s.text)
+            if not (dl or tgt):
+                continue
+        body = s.text
+        off = 0
+        m = ITEM_PREFIX.match(body)
+        if m:
+            off = m.end()
+        sent_cue = False
+        chunk_owners = []
+        for a, b in _chunks(body[off:], parser, meeting_date, events):
+            a += off
+            b += off
+            ctext = body[a:b]
+            tm = TRAIL.search(ctext)
+            if tm:
+                b -= len(tm.group(0))
+                ctext = body[a:b]
+            lm = re.match(r"^[，、\s]+", ctext)
+            if lm:
+                a += lm.end()
+                ctext = body[a:b]
+            if len(ctext) < 4:
+                continue
+            owners, subject = parser.parse(ctext)
+            dl_text, dl, _ = pick_deadline(ctext, meeting_date, events)
+            tgt = pick_target(ctext)
+            rec = recurrence(ctext)
+            inherited = False
+            if not owners:
+                if chunk_owners and not subject:
+                    owners, inherited = list(chunk_owners), True
+                elif leadin_owners and (s.item or leadin_para == s.para):
+                    owners, inherited = list(leadin_owners), True
+                elif prev_owners and SUBJECTLESS.match(ctext):
+                    owners, inherited = list(prev_owners), True
+                elif heading_owners.get(s.section) and SUBJECTLESS.match(ctext):
+                    owners, inherited = list(heading_owners[s.section]), True
+            ok, conf = decide(ctext, owners, subject, dl, tgt, heading=s.heading,
+                              inherited_cue=sent_cue, level_upper=parser.upper)
+            if s.leadin:
+                lo, lsub = parser.parse(ctext)
+                if lo and lsub:
+                    leadin_owners = lo
+                    leadin_para = s.para
+                if not (dl or tgt):
+                    ok = False
+            if not ok:
+                if has_cue(ctext):
+                    sent_cue = sent_cue or False
+                continue
+            sent_cue = True
+            chunk_owners = owners
+            prev_owners = owners if owners else prev_owners
+            if inherited:
+                conf = round(conf - 0.05, 2)
+            src_start, src_end = norm.span_to_src(s.start + a, s.start + b)
+            directives.append({
+                "text": ctext,
+                "start": src_start,
+                "end": src_end,
+                "section": s.section,
+                "owners": [o.as_dict() for o in owners],
+                "deadline": dl,
+                "deadline_text": dl_text,
+                "recurrence": rec,
+                "target": tgt,
+                "confidence": conf,
+            })
+    if title is None:
+        for line in text.split("\n"):
+            if line.strip():
+                title = line.strip()[:120]
+                break
+    return {
+        "document": {"title": title, "meeting_date": meeting_date.isoformat(), "encoding": encoding, "chars": len(text)},
+        "directives": directives,
+    }
+
+
+def extract_bytes(data, filename, meeting_date, directory=None, events=None, max_bytes=DEFAULT_MAX_BYTES):
+    d = decode(data, filename, max_bytes=max_bytes)
+    return extract_text(d.text, meeting_date, directory=directory, events=events, encoding=d.encoding, title=d.title)
+
+
+def _cut(s, n):
+    s = s or ""
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def format_table(result):
+    doc = result.get("document", {})
+    rows = [f"文档：{doc.get('title') or ''}  会议日期：{doc.get('meeting_date')}  编码：{doc.get('encoding')}  字数：{doc.get('chars')}",
+            f"共 {len(result.get('directives', []))} 项督办事项", ""]
+    head = f"{'#':>3}  {'期限':<12} {'期限原文':<10} {'周期':<9} {'目标':<10} {'责任主体':<28} 事项"
+    rows.append(head)
+    rows.append("-" * 100)
+    for i, d in enumerate(result.get("directives", []), 1):
+        owners = "、".join((o["name"] + ("(配合)" if o.get("role") == "co" else "")) for o in d.get("owners", []))
+        rows.append(f"{i:>3}  {str(d.get('deadline') or '-'):<12} {_cut(d.get('deadline_text') or '-', 10):<10} "
+                    f"{(d.get('recurrence') or '-'):<9} {_cut(d.get('target') or '-', 10):<10} {_cut(owners or '-', 28):<28} "
+                    f"{_cut(d.get('text'), 60)}")
+    return "\n".join(rows)

@@ -1,0 +1,202 @@
+"""Owner parsing: who must do it (GUIDELINE field ``owners``).
+
+An owner is found only in a grammatical position that assigns work:
+  * subject of the clause: an owner list at a clause/comma start followed by a modal or
+    action verb ("县发改局、统计局要…", "XX同志牵总", "乡镇主要抓好…");
+  * after an assigning verb: 请 / 由 / 责成 / 要求 / 希望 ("请副县长刘卿同志和县财政局…");
+  * after 会同 / 配合 / 协助 / 协同 (role "co").
+Objects ("指导各乡镇做好…", "与县财政局做好对接") are therefore not owners.
+Each list item is a directory alias (longest match), a person (title + name, name + 同志),
+a title without a name (分管县领导), or an unknown organisation (…局/委/办/中心/公司/部门/组).
+"""
+import re
+from dataclasses import dataclass
+
+SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由")
+TITLES = ("县委书记|县委副书记|县委常委|常务副县长|副县长|县长|县委委员|书记|副书记|主任|副主任|局长|副局长|部长|副部长|"
+          "主席|副主席|乡长|镇长|乡党委书记|镇党委书记|市长|副市长|常务副市长|区长|副区长|常务副区长|组长|副组长|秘书长|政委|"
+          "检察长|院长|州长|副州长|主任委员|总经理|董事长|队长|所长|站长|行长|科长|委员")
+NAME = r"(?:[\u4e00-\u9fff]{2,3}?|[X×Ｘ*＊]{1,3}|某某)"
+PERSON_RE = re.compile(
+    rf"(?P<titles>(?:(?:{TITLES})[、，]?)*)(?P<name>{NAME})(?:(?P<tz>同志)|(?=[、，和与及要具负牵认积主全抓也都等。；]))")
+TITLE_ONLY_RE = re.compile(
+    r"(?:联系项目的|涉及的?|相关|有关|各位|各|分包|联系|挂钩|包保|主要|具体)?(?:分管|县级|县|主要|挂钩|包保|联系|包抓)?(?:的)?"
+    r"(?:县领导|领导同志|领导|负责同志|负责人|分管县长|副县长们)(?:同志)?|"
+    r"(?:联系项目的|涉及的|相关)?分管(?:的)?(?:县领导|领导)?")
+ORG_SUFFIX = ("团牵头单位|领导小组|工作领导小组|指挥部办公室|指挥部|办公室|管委会|工作组|工作专班|专班|牵头单位|责任单位|业主单位|实施单位|"
+              "部门|单位|分局|局|委员会|委|办|中心|公司|集团|小组|队|站|所|医院|院|学校|乡镇长|乡镇|街道|社区|镇|乡|党委|党组|政府|"
+              "班子成员|班子|协会|银行|工作组")
+ORG_RE = re.compile(rf"(?!要|把|对|在|将|从|为|按|以|向|给|让|使|是|有|已|还|也|都|就|再|又|并|但|而|如|若|因|所|被|可|能|会|应|需|必|务|该|请|由|这|那|其|此|我|你|他)"
+                    rf"(?P<org>(?:各|相关|有关|涉及的?|其他|全县|县)?[^\s，。；：、和与及等！？（）()]{{0,12}}(?:{ORG_SUFFIX}))"
+                    r"(?=[、，和与及等]|要|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|$)")
+GENERIC = re.compile(r"^(?:全县上下|全县|各级各部门|各级各相关部门|全县各级各部门|各级|各部门|大家|我们|全体|广大党员干部|各级领导干部|"
+                     r"各级党委政府|党员干部|干部|各位|同志们|各单位|各级各单位|部门|单位|全县各级|全体干部|各级干部|领导干部|各级领导|我|你们|他们)$")
+UPPER = re.compile(r"^(?:国家|中央|国务院|省|市|州|上级|省里|市里|州里|党中央|省委|市委|州委|省政府|市政府|州政府|中共)")
+NOT_PERSON_NAME = re.compile(r"负责|领导|的|们|大家|同志|县|乡|镇|局|委|办|部|班子|各|相关|有关|主要|分管|全体|党员|干部|群众|人民|企业|书记")
+
+SEP = r"(?:、|和|与|及|以及|同|，(?=[^。；]{0,24}?(?:等|要|必须)))"
+DISCOURSE = re.compile(
+    r"(?:同时|另外|此外|其中|特别是|尤其是|下来|下一步|接下来|今天会后|会后|希望|当前|目前|首先|其次|再次|最后|对此|为此|因此|"
+    r"并且|而且|还有|这里|这项工作|此项工作|[一二三四五六七八九十]+是|[一二三四五六七八九十]+要|第[一二三四五六七八九十]+|"
+    r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|也|都|要求|由|请|让|责成|建议|需要|"
+    r"[一二三四五六七八九十]+、)[，、：]?")
+SEP_RE = re.compile(SEP)
+ETC = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、要和]{0,16}?(?:部门|单位)|等(?![\u4e00-\u9fff]{0,3}(?:方面|工作|领域|问题))|同志")
+ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|让|交由|交给)")
+CO_VERB = re.compile(r"(?:会同|配合|协助|协同|联合|协办)")
+ADVERB = re.compile(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|"
+                    r"主要|具体|全力|共同|继续|进一步|切实|认真|牢牢|亲自|带头|尽快|立即|马上|抓紧|迅速|积极|主动|今天会后|会后|"
+                    r"近期|在\d{1,2}月[^，。；]{0,4}前|，)*")
+MODAL = re.compile(
+    r"要|必须|务必|须|需|应当|应|负责|牵头|牵总|主抓|主办|协办|配合|会同|协助|承担|抓好|做好|抓紧|尽快|立即|马上|认真|积极|切实|全力|主动|"
+    r"加快|加大|加强|强化|盯|督促|研究|组织|开展|落实|推进|确保|力争|争取|严格|严肃|继续|持续|迅速|提前|及时|牢固|指导|统筹|对接|"
+    r"派出|成立|组建|建立|制定|出台|抽出|抽调|做实|做细|靠前|以身作则|亲力亲为|谋划|跟踪|跟进|盯紧|盯死|全程|想办法|拿出|提出|"
+    r"梳理|排查|摸清|核实|清理|完成|实施|启动|安排|部署|筹备|召开|听取|汇报|报送|上报|提交|草拟|起草|编制|印发|下发|整改|"
+    r"各显神通|集中|把|对|从|围绕|以|按照|在|于|针对|结合|进行|开展|提供|保障|优化|深化|扎实|大力|着力|突出|重点|带领|带着")
+ROLE_LEAD = re.compile(r"^(?:\W|都|也|要|具体|主要)*(?:牵头|负责|主办|牵总|主抓)")
+ROLE_CO = re.compile(r"^(?:\W|都|也|要|全力|积极|主动|认真)*(?:配合|协助|协办|协同)")
+
+
+@dataclass
+class Owner:
+    name: str
+    mention: str
+    kind: str
+    role: str
+    unit_id: object = None
+    start: int = 0
+
+    def as_dict(self):
+        return {"name": self.name, "mention": self.mention, "kind": self.kind, "role": self.role, "unit_id": self.unit_id}
+
+
+class OwnerParser:
+    def __init__(self, directory, level="县"):
+        self.directory = directory
+        self.level = level
+        upper = {"县": "市|州|省|国家|中央|上级", "市": "省|国家|中央|上级", "区": "市|省|国家|中央|上级"}.get(level, "省|国家|中央")
+        self.upper = re.compile(rf"^(?:{upper}|党中央|国务院)")
+
+    # ---- one item -------------------------------------------------------
+    def item_at(self, s, pos):
+        """Parse one owner mention at s[pos:]; returns (end, Owner) or None."""
+        best = None
+        # person with a title or 同志
+        m = PERSON_RE.match(s, pos)
+        if m:
+            cand = self._person(m, s)
+            if cand:
+                best = cand
+        if self.directory is not None:
+            d = self.directory.match_at(s, pos)
+            if d:
+                end, unit = d
+                # extend over a following org suffix glued to the alias (e.g. 卫健 + 部门)
+                m2 = re.compile(r"(?:等)?(?:部门|单位|系统)").match(s, end)
+                mention_end = m2.end() if m2 and not s.startswith("等", end) else end
+                kind = "group" if unit.kind == "group" else "unit"
+                o = Owner(unit.name, s[pos:mention_end], kind, "lead", unit.id, pos)
+                if best is None or mention_end > best[0]:
+                    best = (mention_end, o)
+        m = TITLE_ONLY_RE.match(s, pos)
+        if m and m.end() > pos:
+            t = m.group(0)
+            if best is None or m.end() > best[0]:
+                nm = t[:-2] if t.endswith("同志") else t
+                best = (m.end(), Owner(nm, t, "person", "lead", None, pos))
+        m = ORG_RE.match(s, pos)
+        if m and (best is None or m.end() > best[0]):
+            org = m.group("org")
+            # an org can be a directory alias glued to a suffix: prefer the alias + suffix form
+            if not GENERIC.match(org) and len(org) >= 2:
+                best = (m.end(), Owner(org, org, "unit", "lead", None, pos))
+        if best is None:
+            return None
+        end, o = best
+        if GENERIC.match(o.mention) or self.upper.match(o.mention):
+            return (end, None)  # consumed, but not an owner
+        return best
+
+    def _person(self, m, s):
+        titles, name, tz = m.group("titles"), m.group("name"), m.group("tz")
+        if not titles and not tz:
+            return None
+        if NOT_PERSON_NAME.search(name):
+            return None
+        if not re.match(r"[X×Ｘ*＊]|某", name) and name[0] not in SURNAMES:
+            return None
+        end = m.end()
+        return end, Owner(name, m.group(0), "person", "lead", None, m.start())
+
+    # ---- a list ---------------------------------------------------------
+    def list_at(self, s, pos):
+        """Owners joined by 、/和/与/及 starting at pos: (end, [Owner|None ...])."""
+        items = []
+        it = self.item_at(s, pos)
+        if not it:
+            return pos, []
+        end, o = it
+        items.append(o)
+        while True:
+            m = ETC.match(s, end)
+            if m:
+                end = m.end()
+            m = SEP_RE.match(s, end)
+            if not m:
+                break
+            nxt = self.item_at(s, m.end())
+            if not nxt:
+                break
+            end, o = nxt
+            items.append(o)
+        return end, items
+
+    # ---- a clause ---------------------------------------------------------
+    def parse(self, s):
+        """Owners of clause s: list of Owner (deduplicated, in order), and whether a subject was found."""
+        found = []
+        subject = False
+        starts = [0] + [m.end() for m in re.finditer(r"[，：；]", s)]
+        for st in starts:
+            pos = st
+            assign = False
+            # strip discourse openers, remembering an assigning verb
+            for _ in range(4):
+                m = DISCOURSE.match(s, pos)
+                if not m or m.end() == pos:
+                    break
+                if ASSIGN.fullmatch(m.group(0).rstrip("，、：")):
+                    assign = True
+                pos = m.end()
+            end, items = self.list_at(s, pos)
+            if not items:
+                continue
+            tail = s[end:end + 30]
+            adv = ADVERB.match(tail)
+            after = tail[adv.end():] if adv else tail
+            ok = assign or bool(MODAL.match(after))
+            if not ok:
+                continue
+            role = "lead"
+            if ROLE_CO.match(tail):
+                role = "co"
+            for o in items:
+                if o is None:
+                    continue
+                o.role = role
+                o.start = pos
+                found.append(o)
+                subject = True
+        for m in CO_VERB.finditer(s):
+            end, items = self.list_at(s, m.end())
+            for o in items:
+                if o is not None:
+                    o.role = "co"
+                    found.append(o)
+        out, seen = [], set()
+        for o in found:
+            if o.name in seen:
+                continue
+            seen.add(o.name)
+            out.append(o)
+        return out, subject
