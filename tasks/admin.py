@@ -1,0 +1,380 @@
+"""The 督查室 staff's workbench (Django admin, Chinese). Thin: every write calls a service."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from accounts.models import Unit
+from tasks.models import (
+    Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, Meeting, NamedEvent, Notice, OfficeSettings,
+    ProgressReport, Reminder, ReportFile, RequestState, Speech, Task,
+)
+from tasks.selectors.lights import LIGHT_LABELS, with_light
+from tasks.services.ingest import IngestError, accept_directive, ingest_speech, reject_directive
+
+LIGHT_COLOURS = {"green": "#1a7f37", "yellow": "#b58100", "red": "#c62828", "no_deadline": "#6b7280",
+                 "done_on_time": "#1a7f37", "done_late": "#8a5a00", "cancelled": "#6b7280"}
+
+
+def light_badge(light: str):
+    return format_html('<span style="color:{};font-weight:600">●&nbsp;{}</span>', LIGHT_COLOURS.get(light, "#333"),
+                       LIGHT_LABELS.get(light, light))
+
+
+# --- meetings and speeches ----------------------------------------------------------------------
+
+class SpeechUploadForm(forms.Form):
+    file = forms.FileField(label="讲话稿文件", help_text="txt（任意中文编码）、docx 或 可复制文字的 pdf，不超过 10 MB")
+    meeting = forms.ModelChoiceField(Meeting.objects.all(), label="已有会议", required=False,
+                                     help_text="选择已有会议，或在下面填写新会议")
+    meeting_title = forms.CharField(label="会议名称", required=False, max_length=200)
+    meeting_date = forms.DateField(label="会议日期", required=False, help_text="格式 2024-05-28；用于换算“6月底前”等时限",
+                                   widget=forms.DateInput(attrs={"type": "date"}))
+    speaker = forms.CharField(label="讲话人", required=False, max_length=100)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("meeting") and not data.get("meeting_date"):
+            raise forms.ValidationError("请选择已有会议，或填写新会议的日期。")
+        return data
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ("date", "title", "speaker", "level")
+    list_filter = ("level",)
+    search_fields = ("title", "speaker")
+    date_hierarchy = "date"
+
+
+class DirectiveInline(admin.TabularInline):
+    model = Directive
+    fields = ("seq", "text", "deadline_text", "deadline", "review_state")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Speech)
+class SpeechAdmin(admin.ModelAdmin):
+    list_display = ("title", "meeting", "encoding", "chars", "directive_count", "created_at")
+    search_fields = ("title", "original_name", "meeting__title")
+    readonly_fields = ("meeting", "title", "original_name", "file", "encoding", "sha256", "chars", "uploaded_by", "created_at")
+    exclude = ("text",)
+    inlines = [DirectiveInline]
+
+    @admin.display(description="抽取条数")
+    def directive_count(self, obj):
+        return obj.directives.count()
+
+    def get_urls(self):
+        return [path("upload/", self.admin_site.admin_view(self.upload_view), name="tasks_speech_upload"), *super().get_urls()]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect(reverse("admin:tasks_speech_upload"))
+
+    def upload_view(self, request):
+        """上传讲话稿 → 抽取 → 审核队列. A bad file shows a Chinese message and stores nothing."""
+        if not self.has_add_permission(request):
+            return redirect(reverse("admin:index"))
+        form = SpeechUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                speech = ingest_speech(data=d["file"].read(), filename=d["file"].name, meeting=d["meeting"],
+                                       meeting_title=d["meeting_title"], meeting_date=d["meeting_date"],
+                                       speaker=d["speaker"], by=request.user)
+            except IngestError as exc:
+                if exc.code == "duplicate" and exc.speech is not None:
+                    self.message_user(request, exc.message, messages.WARNING)
+                    return redirect(reverse("admin:tasks_directive_changelist") + f"?speech__id__exact={exc.speech.pk}")
+                form.add_error("file", exc.message)
+            else:
+                n = speech.directives.count()
+                self.message_user(request, f"已抽取 {n} 条交办语句，请逐条审核后“采纳并交办”。", messages.SUCCESS)
+                return redirect(reverse("admin:tasks_directive_changelist") + f"?speech__id__exact={speech.pk}")
+        context = {**self.admin_site.each_context(request), "title": "上传讲话稿", "form": form, "opts": self.model._meta}
+        return render(request, "admin/tasks/speech/upload.html", context)
+
+
+# --- directives: the review queue -----------------------------------------------------------------
+
+@admin.register(Directive)
+class DirectiveAdmin(admin.ModelAdmin):
+    list_display = ("seq", "short_text", "owner_list", "deadline_text", "deadline", "recurrence", "target",
+                    "confidence", "review_state", "task_link")
+    list_display_links = ("seq", "short_text")
+    list_filter = ("review_state", "deadline_kind", "recurrence", "speech")
+    search_fields = ("text", "section")
+    list_per_page = 100
+    actions = ["accept_selected", "reject_selected"]
+    readonly_fields = ("speech", "seq", "start", "end", "section", "context", "confidence", "review_state",
+                       "reviewed_by", "reviewed_at", "task_link")
+    fields = ("speech", "seq", "section", "context", "text", "owners", "deadline_kind", "deadline", "deadline_text",
+              "recurrence", "target", "confidence", "review_state", "reviewed_by", "reviewed_at", "task_link")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speech", "task")
+
+    @admin.display(description="语句")
+    def short_text(self, obj):
+        return obj.text[:80] + ("…" if len(obj.text) > 80 else "")
+
+    @admin.display(description="责任主体")
+    def owner_list(self, obj):
+        return "、".join(f"{o.get('name')}{'（配合）' if o.get('role') == 'co' else ''}{'' if o.get('unit_id') or o.get('kind') == 'person' else '（名录外）'}"
+                        for o in obj.owners) or "—"
+
+    @admin.display(description="督办事项")
+    def task_link(self, obj):
+        task = getattr(obj, "task", None)
+        if task is None:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:tasks_task_change", args=[task.pk]), task.code)
+
+    @admin.display(description="上下文")
+    def context(self, obj):
+        text = obj.speech.text
+        before, sentence, after = text[max(0, obj.start - 200):obj.start], text[obj.start:obj.end], text[obj.end:obj.end + 200]
+        return format_html('<div style="max-width:60em;white-space:pre-wrap;line-height:1.7">…{}<mark>{}</mark>{}…</div>',
+                           before, sentence, after)
+
+    @admin.action(description="采纳并交办（按建议的责任单位和时限）")
+    def accept_selected(self, request, queryset):
+        ok, failed = 0, []
+        for d in queryset.order_by("speech_id", "seq"):
+            try:
+                accept_directive(directive=d, by=request.user)
+                ok += 1
+            except IngestError as exc:
+                failed.append(f"第{d.seq}条：{exc.message}")
+        if ok:
+            self.message_user(request, f"已交办 {ok} 条。", messages.SUCCESS)
+        for f in failed:
+            self.message_user(request, f, messages.ERROR)
+
+    @admin.action(description="驳回（不作为督办事项）")
+    def reject_selected(self, request, queryset):
+        n = 0
+        for d in queryset:
+            try:
+                reject_directive(directive=d, by=request.user)
+                n += 1
+            except IngestError as exc:
+                self.message_user(request, f"第{d.seq}条：{exc.message}", messages.WARNING)
+        self.message_user(request, f"已驳回 {n} 条。", messages.SUCCESS)
+
+
+# --- tasks ----------------------------------------------------------------------------------------
+
+class LightFilter(admin.SimpleListFilter):
+    title = "状态灯"
+    parameter_name = "light"
+
+    def lookups(self, request, model_admin):
+        return list(LIGHT_LABELS.items())
+
+    def queryset(self, request, queryset):
+        return queryset.filter(light=self.value()) if self.value() else queryset
+
+
+class UnitFilter(admin.SimpleListFilter):
+    title = "责任单位"
+    parameter_name = "unit"
+
+    def lookups(self, request, model_admin):
+        return [(u.pk, str(u)) for u in Unit.objects.filter(active=True).exclude(kind="group")]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(assignments__unit_id=self.value()) if self.value() else queryset
+
+
+class AssignmentInline(admin.TabularInline):
+    model = Assignment
+    fields = ("unit", "role", "acknowledged_at", "acknowledged_by")
+    readonly_fields = ("acknowledged_at", "acknowledged_by")
+    autocomplete_fields = ("unit",)
+    extra = 0
+
+
+class ProgressInline(admin.TabularInline):
+    model = ProgressReport
+    fields = ("created_at", "unit", "percent", "text", "period")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Task)
+class TaskAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "title", "lead_units", "deadline", "deadline_text", "light_display", "progress", "status",
+                    "flagged", "level")
+    list_filter = (LightFilter, "status", UnitFilter, "flagged", "level", "source", ("deadline", admin.DateFieldListFilter), "meeting")
+    search_fields = ("code", "title", "requirement", "assignments__unit__name", "assignments__unit__short_name")
+    date_hierarchy = "deadline"
+    list_per_page = 50
+    autocomplete_fields = ("leaders",)
+    readonly_fields = ("code", "source", "source_sentence", "progress", "status", "assigned_at", "closed_at", "grade",
+                       "version", "created_by", "created_at", "updated_at", "light_display")
+    fieldsets = (
+        (None, {"fields": ("code", "title", "requirement", "category", "target", "recurrence", "urgency")}),
+        ("时限", {"fields": ("deadline", "deadline_text", "deadline_kind", "start_date", "light_display")}),
+        ("责任", {"fields": ("leaders", "flagged", "level")}),
+        ("来源", {"fields": ("source", "meeting", "source_sentence")}),
+        ("办理", {"fields": ("status", "progress", "assigned_at", "closed_at", "grade", "version", "created_by", "created_at", "updated_at")}),
+    )
+    inlines = [AssignmentInline, ProgressInline]
+
+    def get_queryset(self, request):
+        return with_light(super().get_queryset(request)).prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
+        )
+
+    @admin.display(description="状态灯", ordering="light")
+    def light_display(self, obj):
+        light = getattr(obj, "light", None)
+        if light is None:
+            light = with_light(Task.objects.filter(pk=obj.pk)).values_list("light", flat=True).first()
+        return light_badge(light) if light else "—"
+
+    @admin.display(description="牵头单位")
+    def lead_units(self, obj):
+        return "、".join(str(a.unit) for a in obj.assignments.all() if a.role == Assignment.Role.LEAD)
+
+    @admin.display(description="来源语句")
+    def source_sentence(self, obj):
+        d = obj.source_directive
+        if d is None:
+            return "—"
+        return format_html('<a href="{}">{}</a><br><small>{}</small>', reverse("admin:tasks_directive_change", args=[d.pk]),
+                           d.text, d.section)
+
+
+class DecisionForm(forms.ModelForm):
+    decision = forms.ChoiceField(label="审批", choices=[("", "—"), ("approve", "同意"), ("reject", "退回")], required=False)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    form = DecisionForm
+    list_display = ("task", "unit", "old_deadline", "proposed_deadline", "state", "created_at")
+    list_filter = ("state",)
+    search_fields = ("task__code", "task__title", "unit__name")
+    readonly_fields = ("task", "unit", "requested_by", "old_deadline", "proposed_deadline", "reason", "state",
+                       "decided_by", "decided_at", "created_at")
+    fields = ("task", "unit", "requested_by", "old_deadline", "proposed_deadline", "reason", "state", "decision",
+              "decision_reason", "decided_by", "decided_at", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from tasks.services.workflow import WorkflowError, decide_extension
+
+        decision = form.cleaned_data.get("decision")
+        if not decision:
+            return
+        try:
+            decide_extension(request=obj, by=request.user, approve=decision == "approve", reason=form.cleaned_data.get("decision_reason", ""))
+        except WorkflowError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+
+@admin.register(CompletionRequest)
+class CompletionRequestAdmin(admin.ModelAdmin):
+    form = DecisionForm
+    list_display = ("task", "unit", "state", "grade", "created_at")
+    list_filter = ("state", "grade")
+    search_fields = ("task__code", "task__title", "unit__name")
+    readonly_fields = ("task", "unit", "requested_by", "summary", "state", "decided_by", "decided_at", "created_at")
+    fields = ("task", "unit", "requested_by", "summary", "state", "decision", "grade", "decision_reason",
+              "decided_by", "decided_at", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from tasks.services.workflow import WorkflowError, decide_completion
+
+        decision = form.cleaned_data.get("decision")
+        if not decision:
+            return
+        try:
+            decide_completion(request=obj, by=request.user, approve=decision == "approve",
+                              grade=form.cleaned_data.get("grade", ""), reason=form.cleaned_data.get("decision_reason", ""))
+        except WorkflowError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+
+# --- office configuration, notices, reminders, reports --------------------------------------------
+
+@admin.register(OfficeSettings)
+class OfficeSettingsAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return not OfficeSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        obj, _ = OfficeSettings.objects.get_or_create(pk=1)
+        return redirect(reverse("admin:tasks_officesettings_change", args=[obj.pk]))
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ("date", "name", "is_workday")
+    list_filter = ("is_workday",)
+
+
+@admin.register(NamedEvent)
+class NamedEventAdmin(admin.ModelAdmin):
+    list_display = ("name", "date")
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "title", "unit", "person", "task", "read_at")
+    list_filter = ("read_at",)
+    search_fields = ("title", "body")
+    raw_id_fields = ("task",)
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "kind", "channel", "subject", "unit", "person", "state", "attempts", "sent_at")
+    list_filter = ("state", "kind", "channel")
+    search_fields = ("subject", "key", "unit__name")
+    raw_id_fields = ("task",)
+    readonly_fields = [f.name for f in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ReportFile)
+class ReportFileAdmin(admin.ModelAdmin):
+    list_display = ("filename", "as_of", "task_count", "trigger", "created_at", "download")
+    readonly_fields = [f.name for f in ReportFile._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="下载")
+    def download(self, obj):
+        return format_html('<a href="{}">下载</a>', obj.file.url) if obj.file else "—"
