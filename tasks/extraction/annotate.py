@@ -26,29 +26,52 @@ def _strength(kind, text):
     return 2
 
 
-def pick_deadline(text, ref, events=None):
-    """(deadline_text, deadline, recurrence-start-start-offset) for the main time limit of a clause."""
+WEAK_KIND = re.compile(r"^(?:(?:\d{4}|[X*＊]+|今|明|本)?年(?:度)?|全年|今年|明年|年度|(?:今年|本年)?[上下]半年|\d{4}年[上下]半年)$")
+ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|期间|以来|运行|项目|计划|重点|这段|形势|成绩|情况|指标|全会|会议|总结|以后|后)")
+FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
+NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
+
+
+def deadline_candidates(text, ref, events=None):
+    """[(start, end, kind, phrase, value, weak)] for the time-limit phrases of a clause."""
     cands = []
     for m in DEADLINE_RE.finditer(text):
         kind = m.lastgroup
         phrase = m.group(0)
+        after = text[m.end():m.end() + 4]
+        before = text[max(0, m.start() - 4):m.start()]
+        if after.startswith("左右") or re.search(r"(?:预计|估计|预测)$", before):
+            continue
+        if after.startswith(("以来", "至今")):
+            continue
+        if phrase == "近期" and not NEAR_BOUND.match(after):
+            continue
+        weak = bool(WEAK_KIND.match(phrase)) or (kind != "asap" and ATTRIB_AFTER.match(after) is not None
+                                                 and not re.search(r"前|底|末|内", phrase))
         val = resolve_deadline(phrase, ref, events)
         if val is None:
             continue
-        cands.append((m.start(), m.end(), kind, phrase, val))
+        cands.append((m.start(), m.end(), kind, phrase, val, weak))
+    return cands
+
+
+def pick_deadline(text, ref, events=None):
+    """(deadline_text, deadline, weak) for the main time limit of a clause."""
+    cands = []
+    for c in deadline_candidates(text, ref, events):
+        cands.append(c)
     if not cands:
         return None, None, None
-    # "这个月底或者下个月" : alternatives -> the later one
     merged = []
     for c in cands:
         if merged and re.fullmatch(r"或者?|或是|至|到|、", text[merged[-1][1]:c[0]]):
             p = merged[-1]
             later = c if str(c[4]) >= str(p[4]) else p
-            merged[-1] = (p[0], c[1], later[2], text[p[0]:c[1]], later[4])
+            merged[-1] = (p[0], c[1], later[2], text[p[0]:c[1]], later[4], p[5] and c[5])
         else:
             merged.append(c)
-    best = max(merged, key=lambda c: (_strength(c[2], c[3]), -c[0]))
-    return best[3], best[4], best[0]
+    best = max(merged, key=lambda c: (not c[5], _strength(c[2], c[3]), -c[0]))
+    return best[3], best[4], best[5]
 
 
 def pick_target(text):

@@ -14,6 +14,8 @@ from .segment import segment
 LEVEL_RE = re.compile(r"全(县|市|区)|(县|市|区)委|(县|市|区)政府")
 ITEM_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
 SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
+RESULT_VERB = re.compile(r"完成|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|上报|报送|提交|办结|"
+                         r"整改|拿下|创成|申报|交付|运营|投用|使用|开业|挂牌|清零|销号|化解|见效|突破|收尾|进场|开展|组建|成立|编制|形成")
 DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|今年|计划在?|必须|务必)*")
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 
@@ -45,8 +47,9 @@ def _chunks(sent_text, parser, ref, events):
         lead = DL_LEAD.match(seg).end()
         m = DEADLINE_RE.match(seg, lead)
         dl_here = None
-        if m and m.lastgroup not in ("asap",):
-            dl_here = resolve_deadline(m.group(0), ref, events)
+        if m and m.lastgroup not in ("asap",) and RESULT_VERB.search(seg):
+            v = resolve_deadline(m.group(0), ref, events)
+            dl_here = m.group(0) if v == "unresolved" else v
         if p > 0:
             if subj_here and cur_subject and not seg.startswith(("请", "由")):
                 bounds.append(p)
@@ -62,7 +65,8 @@ def _chunks(sent_text, parser, ref, events):
             # a deadline anywhere in this piece counts for the chunk
             for mm in DEADLINE_RE.finditer(seg):
                 if mm.lastgroup != "asap":
-                    cur_dl = resolve_deadline(mm.group(0), ref, events)
+                    v = resolve_deadline(mm.group(0), ref, events)
+                    cur_dl = mm.group(0) if v == "unresolved" else v
                     break
     bounds.append(len(sent_text))
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
@@ -86,7 +90,7 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
     for s in sents:
         if s.title:
             continue
-        if s.para != prev_para:
+        if s.para != prev_para or s.item:
             prev_owners = []
             if leadin_para is not None and not s.item:
                 leadin_owners = []
@@ -95,9 +99,9 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
         if s.heading:
             hown, _ = parser.parse(s.text)
             heading_owners[s.section] = hown
-            dl_text, dl, _ = pick_deadline(s.text, meeting_date, events)
+            dl_text, dl, weak = pick_deadline(s.text, meeting_date, events)
             tgt = pick_target(s.text)
-            if not (dl or tgt):
+            if not ((dl and not weak) or tgt):
                 continue
         body = s.text
         off = 0
@@ -106,6 +110,8 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             off = m.end()
         sent_cue = False
         chunk_owners = []
+        # a short first sentence of a list item is the item's title ("二是要抓项目前期。")
+        item_title = s.item and len(body) - off <= 16 and body.endswith(("。", "：", ":"))
         for a, b in _chunks(body[off:], parser, meeting_date, events):
             a += off
             b += off
@@ -121,27 +127,33 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             if len(ctext) < 4:
                 continue
             owners, subject = parser.parse(ctext)
-            dl_text, dl, _ = pick_deadline(ctext, meeting_date, events)
+            dl_text, dl, weak = pick_deadline(ctext, meeting_date, events)
             tgt = pick_target(ctext)
             rec = recurrence(ctext)
             inherited = False
-            if not owners:
+            qualifying = owners
+            if not owners and not item_title:
                 if chunk_owners and not subject:
                     owners, inherited = list(chunk_owners), True
+                    qualifying = owners
                 elif leadin_owners and (s.item or leadin_para == s.para):
                     owners, inherited = list(leadin_owners), True
+                    qualifying = owners if s.item else []
                 elif prev_owners and SUBJECTLESS.match(ctext):
                     owners, inherited = list(prev_owners), True
+                    qualifying = []
                 elif heading_owners.get(s.section) and SUBJECTLESS.match(ctext):
                     owners, inherited = list(heading_owners[s.section]), True
-            ok, conf = decide(ctext, owners, subject, dl, tgt, heading=s.heading,
-                              inherited_cue=sent_cue, level_upper=parser.upper)
+                    qualifying = []
+            ok, conf = decide(ctext, owners, subject, dl, tgt, heading=s.heading or item_title,
+                              inherited_cue=sent_cue, level_upper=parser.upper,
+                              qualifying_owners=qualifying, weak_deadline=weak)
             if s.leadin:
                 lo, lsub = parser.parse(ctext)
                 if lo and lsub:
                     leadin_owners = lo
                     leadin_para = s.para
-                if not (dl or tgt):
+                if not ((dl and not weak and re.match(r"\d{4}-", dl)) or tgt):
                     ok = False
             if not ok:
                 if has_cue(ctext):

@@ -21,6 +21,10 @@ HEAD_START = re.compile(
 HEADING_LINE = re.compile(rf"^\s*(?:[{CN_NUM}]{{1,3}}、|[（(][{CN_NUM}\d]{{1,3}}[)）]|\d{{1,2}}[、．.](?!\d))[^。！？；]{{0,60}}$")
 
 
+SALUTE = re.compile(r"^(?:各位[^，。]{0,12}|同志们|尊敬的[^，。]{0,20})[：:，,]")
+TITLE_END = re.compile(r"(?:讲话|发言|报告|致辞|讲话稿|（[^）]{0,12}）)$")
+
+
 @dataclass
 class Normalised:
     text: str
@@ -72,7 +76,8 @@ def normalise(text):
         bstart = start + lstrip
         if prev_line is not None:
             hard = (TERMINAL.search(prev_line) is not None or HEAD_START.match(body) is not None
-                    or HEADING_LINE.match(prev_line) is not None)
+                    or HEADING_LINE.match(prev_line) is not None or SALUTE.match(body) is not None
+                    or prev_line.startswith(("——", "—")) or TITLE_END.search(prev_line) is not None)
             if hard:
                 emit("\n", prev_nl)
         # remove whitespace inside the line next to Chinese text
