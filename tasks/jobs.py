@@ -7,4 +7,23 @@ from celery import shared_task  # noqa: F401
 
 # --- reminders -------------------------------------------------------------------------------
 
+@shared_task(name="tasks.jobs.reminder_sweep")
+def reminder_sweep(now: str | None = None) -> dict:
+    """Beat, every 30 minutes: queue due reminders (exactly once by key) and send them."""
+    from django.utils.dateparse import parse_datetime
+
+    from tasks.services import reminders
+
+    result = reminders.run(parse_datetime(now) if now else None)
+    return {k: v for k, v in result.items() if k != "new_ids"}
+
+
+@shared_task(name="tasks.jobs.send_reminders")
+def send_reminders(ids: list[int] | None = None) -> dict:
+    """Send queued reminders now (all due ones, or only `ids`); safe to run twice."""
+    from tasks.services import reminders
+
+    return reminders.send_pending(ids=ids)
+
+
 # --- reports ---------------------------------------------------------------------------------

@@ -1,0 +1,336 @@
+"""Reads for the reminder sweep: set-based queries whose count does not grow with the tasks.
+
+Every function returns plain rows (dicts from .values()) for the tasks/units/people a reminder
+kind concerns on a day `on`. Dates come from WorkCalendar (tasks/workdays.py underneath), the
+policy (windows, offsets, texts) from tasks/reminders/policy.py, lights from tasks/selectors/lights.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import Person, Role
+from tasks import workdays
+from tasks.models import Assignment, CompletionRequest, OfficeSettings, ProgressReport, Reminder, Task
+from tasks.reminders import policy
+from tasks.selectors.lights import office_settings, with_light
+
+# Reminders to units concern the tasks the units still have to act on; a task whose completion
+# request waits for the office's decision is the office's turn, not the unit's.
+ACTIVE_STATUSES = (Task.Status.ASSIGNED, Task.Status.IN_PROGRESS)
+
+UNIT_FIELDS = dict(
+    unit_name=F("unit__name"), unit_short=F("unit__short_name"), unit_email=F("unit__email"),
+    unit_webhook_kind=F("unit__webhook_kind"), unit_webhook_url=F("unit__webhook_url"),
+)
+TASK_FIELDS = dict(code=F("task__code"), title=F("task__title"), deadline=F("task__deadline"),
+                   progress=F("task__progress"), urgency=F("task__urgency"), assigned_at=F("task__assigned_at"))
+
+
+class WorkCalendar:
+    """tasks.workdays with the staff-entered Holiday rows loaded once per year (few queries)."""
+
+    def __init__(self):
+        self._manual: dict[int, dict[dt.date, bool]] = {}
+        self._cache: dict[dt.date, bool] = {}
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day not in self._cache:
+            manual = None
+            if workdays.calendar_gaps([day.year]):
+                if day.year not in self._manual:
+                    self._manual[day.year] = workdays._manual_days(day.year)
+                manual = self._manual[day.year]
+            self._cache[day] = workdays.is_workday(day, manual)
+        return self._cache[day]
+
+    def add(self, start: dt.date, n: int, use_workdays: bool = True) -> dt.date:
+        """Same rule as workdays.add_workdays (n-th working day after start), or calendar days."""
+        if not use_workdays:
+            return start + dt.timedelta(days=n)
+        day = start
+        if n <= 0:
+            while not self.is_workday(day):
+                day += dt.timedelta(days=1)
+            return day
+        count = 0
+        while count < n:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+        return day
+
+    def previous_workday(self, on: dt.date) -> dt.date:
+        day = on - dt.timedelta(days=1)
+        while not self.is_workday(day):
+            day -= dt.timedelta(days=1)
+        return day
+
+    def between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end], as workdays.workdays_between."""
+        n, day = 0, start
+        while day < end:
+            day += dt.timedelta(days=1)
+            n += self.is_workday(day)
+        return n
+
+    def escalation_cutoff(self, on: dt.date, after: int) -> dt.date:
+        """The latest deadline with at least `after` working days in (deadline, on]."""
+        if after <= 0:
+            return on - dt.timedelta(days=1)
+        count, day = 0, on
+        while True:
+            if self.is_workday(day):
+                count += 1
+                if count == after:
+                    return day - dt.timedelta(days=1)
+            day -= dt.timedelta(days=1)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
+
+
+def _assignments(on: dt.date):
+    return Assignment.objects.filter(task__status__in=ACTIVE_STATUSES, unit__active=True, task__assigned_at__lt=local_midnight(on + dt.timedelta(days=1)))
+
+
+# --- due soon -------------------------------------------------------------------------------
+
+def due_soon_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> list[dict]:
+    """Assignments whose task's N-days-before reminder is due on `on` (rows carry `days_left`)."""
+    s = s or office_settings()
+    windows = policy.due_soon_windows(on, cal.previous_workday(on), policy.due_soon_days(s.due_soon_days))
+    if not windows:
+        return []
+    cond = Q()
+    for _, lo, hi in windows:
+        cond |= Q(task__deadline__gt=lo, task__deadline__lte=hi)
+    rows = list(_assignments(on).filter(cond).values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS))
+    for r in rows:
+        r["days_before"] = next(n for n, lo, hi in windows if lo < r["deadline"] <= hi)
+        r["days_left"] = (r["deadline"] - on).days
+    return rows
+
+
+# --- overdue digest -------------------------------------------------------------------------
+
+def overdue_digest_rows(on: dt.date, skip_done: bool = True) -> dict[int, dict]:
+    """{unit_id: {unit fields…, items: [{task_id, code, title, deadline, days_overdue}]}} for `on`.
+
+    Overdue = red light (tasks.selectors.lights). Units that already have today's digest queued
+    are left out (the unique key would drop them anyway; this keeps repeated sweeps cheap).
+    """
+    tasks = with_light(Task.objects.filter(status__in=ACTIVE_STATUSES), on).filter(light="red")
+    qs = (tasks.filter(assignments__unit__active=True)
+          .values("id", "code", "title", "deadline", "days_overdue", unit_id=F("assignments__unit_id"),
+                  unit_name=F("assignments__unit__name"), unit_short=F("assignments__unit__short_name"),
+                  unit_email=F("assignments__unit__email"), unit_webhook_kind=F("assignments__unit__webhook_kind"),
+                  unit_webhook_url=F("assignments__unit__webhook_url"))
+          .order_by("assignments__unit_id", "-days_overdue", "id"))
+    if skip_done:
+        qs = qs.exclude(Exists(Reminder.objects.filter(kind=Reminder.Kind.OVERDUE, period=on.isoformat(),
+                                                       unit_id=OuterRef("assignments__unit_id"))))
+    out: dict[int, dict] = {}
+    for r in qs:
+        d = out.get(r["unit_id"])
+        if d is None:
+            d = out[r["unit_id"]] = {k: r[k] for k in ("unit_id", "unit_name", "unit_short", "unit_email",
+                                                        "unit_webhook_kind", "unit_webhook_url")}
+            d["items"] = []
+        d["items"].append({"task_id": r["id"], "code": r["code"], "title": r["title"], "deadline": r["deadline"],
+                           "days_overdue": r["days_overdue"]})
+    return out
+
+
+# --- escalation -----------------------------------------------------------------------------
+
+def escalation_tasks(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None):
+    """Open tasks overdue by at least `escalate_after_workdays` working days (a queryset)."""
+    s = s or office_settings()
+    cutoff = cal.escalation_cutoff(on, s.escalate_after_workdays)
+    return Task.objects.filter(status__in=ACTIVE_STATUSES, deadline__isnull=False, deadline__lte=cutoff, deadline__lt=on)
+
+
+def escalation_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> tuple[list[dict], dict[int, list[dict]]]:
+    """(tasks to escalate now [not yet flagged+red], {task_id: [leader rows]})."""
+    qs = escalation_tasks(on, cal, s).exclude(flagged=True, level=Task.Level.RED)
+    tasks = list(qs.values("id", "code", "title", "deadline"))
+    if not tasks:
+        return [], {}
+    ids = [t["id"] for t in tasks]
+    units = defaultdict(list)
+    for a in Assignment.objects.filter(task_id__in=ids).order_by("role", "id").values("task_id", "unit__name", "unit__short_name"):
+        units[a["task_id"]].append(a["unit__short_name"] or a["unit__name"])
+    for t in tasks:
+        t["units"] = "、".join(units[t["id"]])
+        t["workdays_overdue"] = cal.between(t["deadline"], on)
+    leaders = defaultdict(list)
+    through = Task.leaders.through.objects.filter(task_id__in=ids, person__active=True)
+    for r in through.values("task_id", "person_id", name=F("person__name"), email=F("person__email"), user_email=F("person__user__email")):
+        leaders[r["task_id"]].append(r)
+    return tasks, leaders
+
+
+def staff_people() -> list[dict]:
+    """Active 督查室 staff people (with a usable email: their own, else their login's)."""
+    return list(Person.objects.filter(role=Role.STAFF, active=True).order_by("id")
+                .values("id", "name", "email", user_email=F("user__email")))
+
+
+# --- checkpoints (13710) --------------------------------------------------------------------
+
+def _requirement_missing(requires: str):
+    """An Assignment-level condition: the unit (or task) has not yet done what the checkpoint asks."""
+    if requires == "acknowledge":
+        return Q(acknowledged_at__isnull=True)
+    if requires == "progress":
+        return ~Exists(ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id")))
+    return Q(role=Assignment.Role.LEAD) & ~Exists(CompletionRequest.objects.filter(task_id=OuterRef("task_id")))
+
+
+def _urgency_groups(cp: policy.Checkpoint):
+    """[(urgency group, offset, workdays)]: complex tasks may have their own offset (一月内)."""
+    if cp.complex_offset is None:
+        return [(None, cp.offset, cp.workdays)]
+    return [("other", cp.offset, cp.workdays), ("complex", cp.complex_offset, cp.complex_workdays)]
+
+
+def _urgency_q(group: str | None, prefix: str = "") -> Q:
+    if group is None:
+        return Q()
+    q = Q(**{f"{prefix}urgency": Task.Urgency.COMPLEX})
+    return q if group == "complex" else ~q
+
+
+def _assigned_range(on: dt.date, cal: WorkCalendar, offset: int, use_workdays: bool, lookback: int):
+    """Assignment dates A with on - lookback <= due(A) < on, as (first, last) or None; and the
+    latest A with due(A) < on (for levels)."""
+    span = (offset * 2 + 20 if use_workdays else offset) + lookback + 1
+    first = last = latest = None
+    for i in range(span, 0, -1):
+        a = on - dt.timedelta(days=i)
+        due = cal.add(a, offset, use_workdays)
+        if due < on:
+            latest = a
+            if due >= on - dt.timedelta(days=lookback):
+                first = first or a
+                last = a
+    return (first, last) if first else None, latest
+
+
+def checkpoint_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> list[dict]:
+    """Assignments that missed a checkpoint whose due day passed recently (catch-up window)."""
+    s = s or office_settings()
+    out = []
+    for cp in policy.checkpoints(s.checkpoints):
+        for group, offset, use_wd in _urgency_groups(cp):
+            rng, _ = _assigned_range(on, cal, offset, use_wd, policy.CHECKPOINT_LOOKBACK_DAYS)
+            if rng is None:
+                continue
+            qs = (_assignments(on).filter(_urgency_q(group, "task__"), _requirement_missing(cp.requires),
+                                          task__assigned_at__gte=local_midnight(rng[0]),
+                                          task__assigned_at__lt=local_midnight(rng[1] + dt.timedelta(days=1)))
+                  .values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS))
+            for r in qs:
+                r["checkpoint"] = cp
+                r["due"] = cal.add(timezone.localdate(r["assigned_at"]), offset, use_wd)
+                out.append(r)
+    return out
+
+
+def missed_checkpoint_q(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> Q:
+    """A Task-level condition: some checkpoint's due day has passed and it is still not met."""
+    s = s or office_settings()
+    cond = Q(pk__in=[])
+    for cp in policy.checkpoints(s.checkpoints):
+        for group, offset, use_wd in _urgency_groups(cp):
+            _, latest = _assigned_range(on, cal, offset, use_wd, 0)
+            if latest is None:
+                continue
+            late = Assignment.objects.filter(_requirement_missing(cp.requires), task_id=OuterRef("pk"))
+            cond |= _urgency_q(group) & Q(assigned_at__lt=local_midnight(latest + dt.timedelta(days=1))) & Exists(late)
+    return cond
+
+
+def task_checkpoints(task: Task, on: dt.date | None = None) -> list[dict]:
+    """The task's checkpoints for display: [{key, name, due, met, missed, done_at}].
+
+    met: done on or before the due day; missed: the due day has passed and it was not met (also
+    when done late). For 签收 "done" means every assigned unit acknowledged; for 进展, a first
+    progress report; for 办结, a completion request (or the task closed).
+    """
+    on = on or timezone.localdate()
+    s = office_settings()
+    cal = WorkCalendar()
+    start = timezone.localdate(task.assigned_at)
+    ack = Assignment.objects.filter(task=task).aggregate(n=Count("id"), acked=Count("acknowledged_at"), last=Max("acknowledged_at"))
+    all_acked = ack["n"] > 0 and ack["acked"] == ack["n"]
+    done = {
+        "acknowledge": ack["last"] if all_acked else None,
+        "progress": ProgressReport.objects.filter(task=task).aggregate(t=Min("created_at"))["t"],
+        "completion": CompletionRequest.objects.filter(task=task).aggregate(t=Min("created_at"))["t"] or task.closed_at,
+    }
+    out = []
+    for cp in policy.checkpoints(s.checkpoints):
+        offset, use_wd = cp.offset_for(task.urgency)
+        due = cal.add(start, offset, use_wd)
+        done_at = done[cp.requires]
+        met = done_at is not None and timezone.localdate(done_at) <= due
+        out.append({"key": cp.key, "name": cp.name, "due": due, "met": met, "missed": (not met) and on > due,
+                    "done_at": done_at, "requires": cp.requires})
+    return out
+
+
+# --- recurring reports ----------------------------------------------------------------------
+
+def _period_of(recurrence: str, day: dt.date) -> str:
+    from tasks.services.workflow import period_of  # the workflow's own period names (2026-11, 2026-W48 …)
+
+    return period_of(recurrence, day)
+
+
+def recurring_windows(on: dt.date, cal: WorkCalendar) -> list[dict]:
+    """For each recurrence whose report request is due on `on`: {recurrence, period, start, end, due}."""
+    out = []
+    for rec in [r for r in Task._meta.get_field("recurrence").choices]:
+        rec = rec[0]
+        start, end = policy.period_bounds(rec, on)
+        due = end
+        while due > start and not cal.is_workday(due):
+            due -= dt.timedelta(days=1)
+        ask, n = due, policy.recurring_lead(rec)
+        while n > 0 and ask > start:
+            ask -= dt.timedelta(days=1)
+            if cal.is_workday(ask):
+                n -= 1
+        if ask <= on <= due:
+            out.append({"recurrence": rec, "period": _period_of(rec, on), "start": start, "end": end, "due": due})
+    return out
+
+
+def recurring_rows(on: dt.date, cal: WorkCalendar) -> list[dict]:
+    """Assignments of recurring tasks that have not reported for the period whose request is due."""
+    out = []
+    for w in recurring_windows(on, cal):
+        reported = ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id")).filter(
+            Q(period=w["period"]) | Q(created_at__gte=local_midnight(w["start"]), created_at__lt=local_midnight(w["end"] + dt.timedelta(days=1))))
+        qs = _assignments(on).filter(task__recurrence=w["recurrence"]).exclude(Exists(reported))
+        for r in qs.values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS):
+            r.update(period=w["period"], due=w["due"])
+            out.append(r)
+    return out
+
+
+# --- given-up and listing -------------------------------------------------------------------
+
+def reminders_due(now: dt.datetime, working_day: bool = True):
+    """Reminders a sender may claim now (pending or failed, and not waiting for a retry/lease)."""
+    qs = Reminder.objects.filter(state__in=(Reminder.State.PENDING, Reminder.State.FAILED)).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+    if not working_day:
+        qs = qs.filter(kind=Reminder.Kind.CALENDAR)
+    return qs
