@@ -26,8 +26,11 @@ def _strength(kind, text):
     return 2
 
 
-WEAK_KIND = re.compile(r"^(?:(?:\d{4}|[X*＊]+|今|明|本)?年(?:度)?|全年|今年|明年|年度|(?:今年|本年)?[上下]半年|\d{4}年[上下]半年)$")
-ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|期间|以来|运行|项目|计划|重点|这段|形势|成绩|情况|指标|全会|会议|总结|以后|后)")
+WEAK_KIND = re.compile(r"^(?:(?:\d{4}|[X*＊]+|本)年(?:度)?|(?:\d{4}|[X*＊]+)年[上下]半年)$")
+YEAR_LEVEL = re.compile(r"^(?:(?:\d{4}|[X*＊]+|今|明|本)?年(?:度)?|全年|今年|明年|年度|(?:今年|本年)?[上下]半年|\d{4}年[上下]半年)$")
+ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|期间|以来|运行|项目|计划|重点|这段|形势|成绩|情况|指标|全会|会议|总结|以后|后|"
+                          r"中央|召开|时间|过半|以及|主要|各|全市|全县|全区|全省|考核|考评|投资计划|党建|再|冲刺|攻坚)")
+ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究|实现|完成|确保)$")
 FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
 NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
 
@@ -48,6 +51,8 @@ def deadline_candidates(text, ref, events=None):
             continue
         weak = bool(WEAK_KIND.match(phrase)) or (kind != "asap" and ATTRIB_AFTER.match(after) is not None
                                                  and not re.search(r"前|底|末|内", phrase))
+        if YEAR_LEVEL.match(phrase) and ATTRIB_BEFORE.search(before) and not re.search(r"前|底|末|内", phrase):
+            weak = True
         val = resolve_deadline(phrase, ref, events)
         if val is None:
             continue

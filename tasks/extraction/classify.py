@@ -15,7 +15,7 @@ IMPERATIVE = re.compile(
     r"^(?:[，、]|同时|另外|此外|下来|下一步|接下来|当前|今后|今年|下半年|年内)*"
     r"(?:扎实|加快|全力|积极|大力|着力|深入|持续|切实|全面|坚决|抓紧|尽快|力争|确保|争取|进一步|突出|强化|加强|推动|推进|做好|抓好|"
     r"实施|完成|启动|建立|健全|落实|深化|优化|提升|严格|狠抓|高度关注|继续|认真|集中|组织|开展|谋划|筹建|新建|建设|创建|加大|提前|及时)")
-PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|正在|先后|曾经|去年|今年以来|上半年[，,]|截至|累计完成|同比|荣获|被评为|获得|取得了|实现了|完成了")
+PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|正在|比上年|较上年|增速|排名|占比|先后|曾经|去年|今年以来|上半年[，,]|截至|累计完成|同比|荣获|被评为|获得|取得了|实现了|完成了")
 FORECAST = re.compile(r"预计|估计|可能|或将|据测算")
 OPINION = re.compile(r"我认为|我们认为|我觉得|我想|我相信|我们相信|我完全同意")
 UPPER_SUBJ = re.compile(r"^(?:[，、]|同时|另外|今年|目前)*(?:国家|中央|党中央|国务院|省委|省政府|省里|省|市委|市政府|市里|州委|州政府|州里|上级|各国)")
@@ -26,8 +26,14 @@ EXHORT = re.compile(r"意识|作风|精神状态|态度|担当|责任感|使命�
 RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半年以来|近年来|多年来)")
 
 
-def has_cue(text):
-    return bool(YAO.search(text) or STRONG.search(text) or IMPERATIVE.match(text))
+PLAN = re.compile(r"^(?:[^，。；]{2,12}[，,])?(?:今年|年内|全年|明年)?[，,]?(?:实现|新增|完成|引进|培育|新建|建成|投入|整合|达到|力争|争取|确保|启动|开工|兴建|建设|打造|创建|培养)")
+
+
+def has_cue(text, target=None):
+    if YAO.search(text) or STRONG.search(text) or IMPERATIVE.match(text):
+        return True
+    # a plan line: "彰显农业实力，实现……新增2.6万亩" / "新增规模企业4家"
+    return bool(target) and PLAN.match(text) is not None and not is_past(text)
 
 
 def is_past(text):
@@ -46,7 +52,7 @@ def decide(text, owners, subject, deadline, target, heading=False, inherited_cue
         qualifying_owners = owners
     if RETRO.match(text):
         return False, 0.0
-    cue = has_cue(text) or inherited_cue
+    cue = has_cue(text, target) or inherited_cue
     if subject and not is_past(text):
         cue = True
     if not cue:

@@ -13,20 +13,22 @@ CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2
 CNN = "〇零○一二两三四五六七八九十"
 ANON = "X×xＸ*＊某"
 NUM = rf"(?:\d{{1,2}}|[{CNN}]{{1,3}}|[{ANON}]{{1,2}})"
-YEAR = rf"(?:(?:19|20)\d\d|(?:20)?[{ANON}]{{2}}|[〇零○一二三四五六七八九]{{4}}|[今明本当后去]|这一?)年度?"
+YEAR = rf"(?:(?:19|20)\d\d|(?:20)?[{ANON}]{{2}}|[〇零○一二三四五六七八九]{{4}}|[今明本当]|这一?)年度?"
 EVENT_WORDS = ("供暖季|供暖期|采暖季|主汛期|汛期|汛前|雨季|旱季|春节|元旦|国庆|中秋|端午|清明|五一|十一|开学|秋季开学|春季开学|"
-               "春耕|秋收|三夏|夏收|麦收|冬季|冬春|农忙|两会|党代会|人代会|博览会|交易会|考核|验收|检查|评估|督查|迎检")
+               "春耕|秋收|三夏|夏收|麦收|冬季|冬春|农忙|两会|党代会|人代会|博览会|交易会|考核|验收|检查|评估|督查|迎检|小长假|长假|"
+               "闭库|封冻期|封冻|上冻|国检|普查")
 
 # One alternation, longest/most specific forms first.
 _P = rf"""
 (?P<recur>(?:从{NUM}月份?(?:起|开始)[，,]?)?每(?:个)?(?:月|季度?|年|周|旬)(?:的)?(?:{NUM}[日号]|底|末|初|上旬|中旬|下旬|最后一天|第一周|周[一二三四五六日天])(?:前|之前|以前)?)
-|(?P<md>(?<![\d.—\-－~至到每个几数半岁正前第])(?:{YEAR})?(?:{NUM}月份?)(?!一[次督通报考调]|度|薪|票|光|饼|亮|球|子|刊)(?:{NUM}[日号])?(?:(?:至|到|—|－|-|~|～)(?:{NUM}月份?)?{NUM}[日号])?(?:底|末|初|上旬|中旬|下旬|中)?(?:、{NUM}月份?)*(?:前|之前|以前|为止|内|以内|之内|左右)?)
-|(?P<quarter>(?<![前后每按个])(?:{YEAR})?(?:第?[一二三四1-4１-４{ANON}](?:、第?[一二三四1-4])?季度|下半年第[一二三四]季度)(?:末|底)?(?:前|之前|以前|内)?)
+|(?P<md>(?<![\d.—\-－~至到每个几数半岁正前第])(?:{YEAR})?(?:{NUM}月份?)(?!一[次督通报考调]|度|薪|票|光|饼|亮|球|子|刊)(?:{NUM}[日号])?(?:(?:至|到|—|－|-|~|～)(?:{NUM}月份?)?{NUM}[日号])?(?:(?<=[月份])(?:底|末|初|上旬|中旬|下旬|中(?![央国心])))?(?:、{NUM}月份?)*(?:前|之前|以前|为止|内|以内|之内|左右)?)
+|(?P<dayonly>(?:本月|这个月|当月|下个?月|(?<![\d月.]))(?:\d{{1,2}}|[一二三四五六七八九十]{{1,3}})[日号](?:之前|前|以前|为止))
+|(?P<quarter>(?<![前后每按个])(?:{YEAR})?(?:第?[一二三四1-4１-４{ANON}](?:、第?[一二三四1-4])?季度|下半年第[一二三四]季度|首季度?)(?:末|底)?(?:前|之前|以前|内)?)
 |(?P<half>(?:{YEAR})?[上下]半年(?:末|底)?(?:前|之前|以前|内)?)
-|(?P<yearend>(?:{YEAR})?(?:年底|年末|年内|年终|全年)(?:前|之前|以前|内)?|今年|明年|(?:{YEAR})(?:底|末)?(?:前|以前|之前|内)?|[{ANON}]{{1,4}}年)
-|(?P<rel>本周内?|这周|下周|下个?星期|本月(?:内|底|末)?|这个月(?:底|内|末)?|当月|下个?月(?:底|末|内)?|(?:{NUM}|\d+)(?:个工作日|天|日|周|个星期|个?月)内|后几个月|剩下的?几个月|余下的?几个月)
+|(?P<yearend>(?:{YEAR})?(?:年底|年末|年内|年终|全年)(?:前|之前|以前|内)?|今年|明年|年度(?![一二三四]|\d)|(?:{YEAR})(?:底|末)?(?:前|以前|之前|内)?(?![一二三四五六七八九十\d]|季|个|半)|[{ANON}]{{1,4}}年)
+|(?P<rel>本周内?|这周|下周|下个?星期|本月(?:内|底|末)?|剩下的?(?:\d+|[一二三四五六七八九十]+)天|这个月(?:底|内|末)?|当月|下个?月(?:底|末|内)?|(?:{NUM}|\d+)(?:个工作日|天|日|周|个星期|个?月)内|后几个月|剩下的?几个月|余下的?几个月)
 |(?P<multi>[一二三四五六七八九十两\d]+(?:到|至|—|-)[一二三四五六七八九十\d]+年(?:内|之内|以内|时间)?|(?<![\d])[二三四五六七八九十两\d]年(?:内|之内|以内|时间))
-|(?P<event>(?:今冬|今年冬季?|明年|今年|年前)?(?:{EVENT_WORDS})(?:季|期)?(?:到来|来临|开始)?(?:之?前|以前))
+|(?P<event>(?:今冬|今年冬季?|明年|今年|年前)?[“"]?(?:{EVENT_WORDS})[”"]?(?:季|期)?(?:到来|来临|开始)?(?:之?前|以前|期间|过后|之后)|即将(?:举行|召开|到来|开始|来临)|小长假|黄金周)
 |(?P<asap>尽快|尽早|立即|立刻|马上|即刻|抓紧时间|抓紧|今天会后|今天的会议之后|会后|近期|第一时间|早日|限期)
 """
 DEADLINE_RE = re.compile(_P, re.X)
@@ -149,13 +151,28 @@ def _resolve(kind, t, ref, events):
         return "unresolved"
     if kind == "rel":
         return _resolve_rel(t, ref)
+    if kind == "dayonly":
+        m = re.search(rf"({NUM})[日号]", t)
+        day = cn2int(m.group(1)) if m else None
+        if day is None or not 1 <= day <= 31:
+            return "unresolved"
+        base = ref.replace(day=1)
+        if t.startswith(("下个月", "下月")):
+            base = _add_months(base, 1)
+        for k in range(3):
+            b = _add_months(base, k)
+            if day <= calendar.monthrange(b.year, b.month)[1]:
+                d = b.replace(day=day)
+                if d >= ref or t.startswith(("本月", "这个月", "当月", "下")):
+                    return d.isoformat()
+        return "unresolved"
     if kind == "recur":
         return _resolve_recur(t, ref)
     year, anon, shift = _year_of(t, ref)
     if anon or any(c in ANON for c in t):
         return "unresolved"
     if kind == "yearend":
-        if t in ("今年",):
+        if t in ("今年", "年度"):
             return date(ref.year, 12, 31).isoformat()
         if t == "明年":
             return date(ref.year + 1, 12, 31).isoformat()
@@ -167,6 +184,8 @@ def _resolve(kind, t, ref, events):
     if kind == "quarter":
         if "下半年" in t:
             return date(year or ref.year, 12, 31).isoformat()
+        if "首季" in t:
+            return _first_on_or_after(lambda y: month_end(y, 3), ref, year).isoformat()
         qs = _Q.findall(t) or re.findall(r"第?([一二三四1-4])", t)
         if any(c in ANON for c in t.replace("季度", "")):
             return "unresolved"
@@ -225,6 +244,9 @@ def _resolve_rel(t, ref):
     if t.startswith(("下个月", "下月")):
         n = _add_months(ref.replace(day=1), 1)
         return month_end(n.year, n.month).isoformat()
+    m = re.match(r"剩下的?(\d+|[一二三四五六七八九十]+)天", t)
+    if m and cn2int(m.group(1)) is not None:
+        return (ref + timedelta(days=cn2int(m.group(1)))).isoformat()
     if t.startswith(("后几个月", "剩下", "余下")):
         return date(ref.year, 12, 31).isoformat()
     m = re.match(rf"({NUM}|\d+)(个工作日|天|日|周|个星期|个?月)内", t)
