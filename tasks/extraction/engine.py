@@ -3,7 +3,7 @@ import re
 from datetime import date
 
 from .annotate import pick_deadline, pick_target, recurrence
-from .classify import decide, has_cue
+from .classify import decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
 from .deadline import DEADLINE_RE, resolve_deadline
 from .directory import default_directory
@@ -39,6 +39,7 @@ def _chunks(sent_text, parser, ref, events):
     bounds = [0]
     cur_subject = False
     cur_dl = None
+    cur_ok = False
     for i, p in enumerate(pieces):
         seg_end = pieces[i + 1] if i + 1 < len(pieces) else len(sent_text)
         seg = sent_text[p:seg_end]
@@ -51,14 +52,17 @@ def _chunks(sent_text, parser, ref, events):
             v = resolve_deadline(m.group(0), ref, events)
             dl_here = m.group(0) if v == "unresolved" else v
         if p > 0:
-            if subj_here and cur_subject and not seg.startswith(("请", "由")):
+            if subj_here and (cur_subject or not cur_ok) and not seg.startswith(("请", "由")):
                 bounds.append(p)
                 cur_dl = None
+                cur_ok = False
             elif dl_here and cur_dl and dl_here != cur_dl:
                 bounds.append(p)
                 cur_subject = False
         if subj_here:
             cur_subject = True
+        chunk_text = sent_text[bounds[-1]:seg_end]
+        cur_ok = has_cue(chunk_text) and not is_past(chunk_text)
         if dl_here:
             cur_dl = dl_here
         elif cur_dl is None:

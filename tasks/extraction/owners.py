@@ -47,6 +47,7 @@ DISCOURSE = re.compile(
     r"[一二三四五六七八九十]+、)[，、：]?")
 SEP_RE = re.compile(SEP)
 ETC = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、要和]{0,16}?(?:部门|单位)|等(?![\u4e00-\u9fff]{0,3}(?:方面|工作|领域|问题))|同志")
+ETC_LIST = re.compile(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。；：\s]{2,10}?)等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位)")
 ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|让|交由|交给)")
 CO_VERB = re.compile(r"(?:会同|配合|协助|协同|联合|协办)")
 ADVERB = re.compile(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
@@ -56,7 +57,7 @@ MODAL = re.compile(
     r"要|必须|务必|须|需|应当|应|负责|牵头|牵总|主抓|主办|协办|配合|会同|协助|承担|抓好|做好|抓紧|尽快|立即|马上|认真|积极|切实|全力|主动|"
     r"加快|加大|加强|强化|盯|督促|研究|组织|开展|落实|推进|确保|力争|争取|严格|严肃|继续|持续|迅速|提前|及时|牢固|指导|统筹|对接|"
     r"派出|成立|组建|建立|制定|出台|抽出|抽调|做实|做细|靠前|以身作则|亲力亲为|谋划|跟踪|跟进|盯紧|盯死|全程|想办法|拿出|提出|"
-    r"梳理|排查|摸清|核实|清理|完成|实施|启动|安排|部署|筹备|召开|听取|汇报|报送|上报|提交|草拟|起草|编制|印发|下发|整改|"
+    r"梳理|排查|摸清|核实|清理|完成|涉及|实施|启动|安排|部署|筹备|召开|听取|汇报|报送|上报|提交|草拟|起草|编制|印发|下发|整改|"
     r"各显神通|集中|把|对|从|围绕|以|按照|在|于|针对|结合|进行|开展|提供|保障|优化|深化|扎实|大力|着力|突出|重点|带领|带着")
 ROLE_LEAD = re.compile(r"^(?:\W|都|也|要|具体|主要)*(?:牵头|负责|主办|牵总|主抓)")
 ROLE_CO = re.compile(r"^(?:\W|都|也|要|全力|积极|主动|认真)*(?:配合|协助|协办|协同)")
@@ -163,6 +164,23 @@ class OwnerParser:
             items.append(o)
         return end, items
 
+    def etc_list_at(self, s, pos):
+        """"X、Y、Z等部门" : every item of a list closed by 等…部门/单位 is a unit, known or not."""
+        m = ETC_LIST.match(s, pos)
+        if not m:
+            return pos, []
+        items = []
+        for piece in re.split(r"、|和|及", m.group("items")):
+            piece = piece.strip()
+            if not piece:
+                continue
+            it = self.item_at(piece, 0)
+            if it and it[0] == len(piece):
+                items.append(it[1])
+            elif 2 <= len(piece) <= 8 and not GENERIC.match(piece):
+                items.append(Owner(piece, piece, "unit", "lead", None, pos))
+        return m.end(), items
+
     # ---- a clause ---------------------------------------------------------
     def parse(self, s):
         """Owners of clause s: list of Owner (deduplicated, in order), and whether a subject was found."""
@@ -180,7 +198,9 @@ class OwnerParser:
                 if ASSIGN.fullmatch(m.group(0).rstrip("，、：")):
                     assign = True
                 pos = m.end()
-            end, items = self.list_at(s, pos)
+            end, items = self.etc_list_at(s, pos)
+            if not items:
+                end, items = self.list_at(s, pos)
             if not items:
                 continue
             tail = s[end:end + 30]
