@@ -125,15 +125,16 @@ def overdue_digest_rows(on: dt.date, skip_done: bool = True) -> dict[int, dict]:
     are left out (the unique key would drop them anyway; this keeps repeated sweeps cheap).
     """
     tasks = with_light(Task.objects.filter(status__in=ACTIVE_STATUSES), on).filter(light="red")
-    qs = (tasks.filter(assignments__unit__active=True)
-          .values("id", "code", "title", "deadline", "days_overdue", unit_id=F("assignments__unit_id"),
-                  unit_name=F("assignments__unit__name"), unit_short=F("assignments__unit__short_name"),
-                  unit_email=F("assignments__unit__email"), unit_webhook_kind=F("assignments__unit__webhook_kind"),
-                  unit_webhook_url=F("assignments__unit__webhook_url"))
-          .order_by("assignments__unit_id", "-days_overdue", "id"))
+    qs = (tasks.annotate(unit_id=F("assignments__unit_id"), unit_active=F("assignments__unit__active"),
+                         unit_name=F("assignments__unit__name"), unit_short=F("assignments__unit__short_name"),
+                         unit_email=F("assignments__unit__email"), unit_webhook_kind=F("assignments__unit__webhook_kind"),
+                         unit_webhook_url=F("assignments__unit__webhook_url"))
+          .filter(unit_active=True)
+          .values("id", "code", "title", "deadline", "days_overdue", "unit_id", "unit_name", "unit_short", "unit_email",
+                  "unit_webhook_kind", "unit_webhook_url")
+          .order_by("unit_id", "-days_overdue", "id"))
     if skip_done:
-        qs = qs.exclude(Exists(Reminder.objects.filter(kind=Reminder.Kind.OVERDUE, period=on.isoformat(),
-                                                       unit_id=OuterRef("assignments__unit_id"))))
+        qs = qs.exclude(Exists(Reminder.objects.filter(kind=Reminder.Kind.OVERDUE, period=on.isoformat(), unit_id=OuterRef("unit_id"))))
     out: dict[int, dict] = {}
     for r in qs:
         d = out.get(r["unit_id"])

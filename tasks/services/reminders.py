@@ -175,8 +175,9 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
     except policy.PolicyError as exc:
         raise ReminderError(f"督查室设置有误，提醒未生成：{exc}") from exc
     with transaction.atomic():
+        rows = candidates(on, cal, s)  # before the levels: escalation picks the tasks not yet flagged
         update_levels(on, cal, s)
-        new += insert_reminders(candidates(on, cal, s))
+        new += insert_reminders(rows)
     return new
 
 
