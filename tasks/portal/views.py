@@ -233,7 +233,7 @@ def task_detail(request, pk: int):
                 pf.apply_error(form, exc)
             else:
                 messages.success(request, SUCCESS[action])
-                return redirect(reverse("portal:task_detail", args=[task.pk]) + f"#{action}")
+                return redirect(reverse("portal:task_detail", args=[task.pk]))
         bound[action] = form
         status = 400
         if action not in available:  # e.g. the task closed meanwhile: still show the message
