@@ -1,2 +1,25 @@
-"""REST API routes (DRF)."""
-urlpatterns = []
+"""REST API routes (DRF), mounted at /api/ by tracker/urls.py."""
+from django.urls import path
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from tasks.api import views
+
+router = DefaultRouter()
+router.register("tasks", views.TaskViewSet, basename="task")
+router.register("progress-reports", views.ProgressReportViewSet, basename="progressreport")
+router.register("extension-requests", views.ExtensionRequestViewSet, basename="extensionrequest")
+router.register("completion-requests", views.CompletionRequestViewSet, basename="completionrequest")
+router.register("attachments", views.AttachmentViewSet, basename="attachment")
+router.register("units", views.UnitViewSet, basename="unit")
+router.register("people", views.PersonViewSet, basename="person")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("speeches", views.SpeechViewSet, basename="speech")
+router.register("directives", views.DirectiveViewSet, basename="directive")
+router.register("report-files", views.ReportFileViewSet, basename="reportfile")
+router.register("notices", views.NoticeViewSet, basename="notice")
+
+urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
+    *router.urls,
+]
