@@ -17,6 +17,7 @@ SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|
 RESULT_VERB = re.compile(r"完成|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|上报|报送|提交|办结|"
                          r"整改|拿下|创成|申报|交付|运营|投用|使用|开业|挂牌|清零|销号|化解|见效|突破|收尾|进场|开展|组建|成立|编制|形成")
 DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|今年|计划在?|必须|务必)*")
+COMMA = re.compile(r"[，,]")
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 
 
@@ -34,44 +35,54 @@ class _Chunk:
 
 def _chunks(sent_text, parser, ref, events):
     """Split a sentence at commas where a new owner starts a new task or a new deadline starts."""
-    pieces = [0] + [m.end() for m in re.finditer(r"[，,]", sent_text)]
+    pieces = [0] + [m.end() for m in COMMA.finditer(sent_text)]
     pieces = [p for p in pieces if p < len(sent_text)]
+    if len(pieces) == 1:
+        return [(0, len(sent_text))]
+    dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(sent_text)]
     bounds = [0]
     cur_subject = False
     cur_dl = None
     cur_ok = False
+    k = 0
     for i, p in enumerate(pieces):
         seg_end = pieces[i + 1] if i + 1 < len(pieces) else len(sent_text)
         seg = sent_text[p:seg_end]
-        owners, subject = parser.parse(seg)
-        subj_here = subject and any(o.start == 0 or not sent_text[p:p + o.start].strip("，、") or DISCOURSE.fullmatch(sent_text[p:p + o.start]) for o in owners)
-        lead = DL_LEAD.match(seg).end()
-        m = DEADLINE_RE.match(seg, lead)
+        owners, subject = parser.parse_start(seg)
+        lead = p + DL_LEAD.match(seg).end()
+        while k < len(dls) and dls[k][0] < p:
+            k += 1
         dl_here = None
-        if m and m.lastgroup not in ("asap",) and RESULT_VERB.search(seg):
-            v = resolve_deadline(m.group(0), ref, events)
-            dl_here = m.group(0) if v == "unresolved" else v
+        piece_dl = None
+        kk = k
+        while kk < len(dls) and dls[kk][0] < seg_end:
+            st, en, kind, phrase = dls[kk]
+            if kind != "asap":
+                v = resolve_deadline(phrase, ref, events)
+                v = phrase if v == "unresolved" else v
+                if piece_dl is None:
+                    piece_dl = v
+                if st == lead and RESULT_VERB.search(seg):
+                    dl_here = v
+            kk += 1
         if p > 0:
-            if subj_here and (cur_subject or not cur_ok) and not seg.startswith(("请", "由")):
+            if subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由")):
                 bounds.append(p)
                 cur_dl = None
                 cur_ok = False
+                cur_subject = False
             elif dl_here and cur_dl and dl_here != cur_dl:
                 bounds.append(p)
                 cur_subject = False
-        if subj_here:
+        if subject:
             cur_subject = True
-        chunk_text = sent_text[bounds[-1]:seg_end]
-        cur_ok = has_cue(chunk_text) and not is_past(chunk_text)
         if dl_here:
             cur_dl = dl_here
-        elif cur_dl is None:
-            # a deadline anywhere in this piece counts for the chunk
-            for mm in DEADLINE_RE.finditer(seg):
-                if mm.lastgroup != "asap":
-                    v = resolve_deadline(mm.group(0), ref, events)
-                    cur_dl = mm.group(0) if v == "unresolved" else v
-                    break
+        elif cur_dl is None and piece_dl is not None:
+            cur_dl = piece_dl
+        if not cur_ok:
+            chunk_text = sent_text[bounds[-1]:seg_end]
+            cur_ok = has_cue(chunk_text) and not is_past(chunk_text)
     bounds.append(len(sent_text))
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
 
@@ -136,7 +147,8 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             rec = recurrence(ctext)
             inherited = False
             qualifying = owners
-            if not owners and not item_title:
+            is_title = item_title and not (dl or tgt)
+            if not owners and not is_title:
                 if chunk_owners and not subject:
                     owners, inherited = list(chunk_owners), True
                     qualifying = owners
@@ -149,7 +161,7 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
                 elif heading_owners.get(s.section) and SUBJECTLESS.match(ctext):
                     owners, inherited = list(heading_owners[s.section]), True
                     qualifying = []
-            ok, conf = decide(ctext, owners, subject, dl, tgt, heading=s.heading or item_title,
+            ok, conf = decide(ctext, owners, subject, dl, tgt, heading=s.heading or is_title,
                               inherited_cue=sent_cue, level_upper=parser.upper,
                               qualifying_owners=qualifying, weak_deadline=weak)
             if s.leadin:

@@ -46,6 +46,7 @@ DISCOURSE = re.compile(
     r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|也|都|要求|由|请|让|责成|建议|需要|"
     r"[一二三四五六七八九十]+、)[，、：]?")
 SEP_RE = re.compile(SEP)
+PUNCT = re.compile(r"[，：；]")
 ETC = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、要和]{0,16}?(?:部门|单位)|等(?![\u4e00-\u9fff]{0,3}(?:方面|工作|领域|问题))|同志")
 ETC_LIST = re.compile(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。；：\s]{2,10}?)等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位)")
 ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|让|交由|交给)")
@@ -182,11 +183,17 @@ class OwnerParser:
         return m.end(), items
 
     # ---- a clause ---------------------------------------------------------
-    def parse(self, s):
+    def parse_start(self, s):
+        """Does piece s open with a subject (owner list + modal, or 请/由 + owners)?"""
+        owners, subject = self.parse(s, starts=(0,), co=False)
+        return owners, subject
+
+    def parse(self, s, starts=None, co=True):
         """Owners of clause s: list of Owner (deduplicated, in order), and whether a subject was found."""
         found = []
         subject = False
-        starts = [0] + [m.end() for m in re.finditer(r"[，：；]", s)]
+        if starts is None:
+            starts = [0] + [m.end() for m in PUNCT.finditer(s)]
         for st in starts:
             pos = st
             assign = False
@@ -219,7 +226,7 @@ class OwnerParser:
                 o.start = pos
                 found.append(o)
                 subject = True
-        for m in CO_VERB.finditer(s):
+        for m in (CO_VERB.finditer(s) if co else ()):
             end, items = self.list_at(s, m.end())
             for o in items:
                 if o is not None:
