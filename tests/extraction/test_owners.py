@@ -1,0 +1,119 @@
+from datetime import date
+
+import pytest
+
+from tasks.extraction import Directory, ExtractionError, extract_text
+from tasks.extraction.directory import DEFAULT_UNITS_PATH, default_directory
+from tasks.extraction.owners import OwnerParser
+
+REF = date(2024, 5, 28)
+
+
+@pytest.fixture(scope="module")
+def parser():
+    return OwnerParser(default_directory())
+
+
+def owners_of(parser, s):
+    return [(o.name, o.mention, o.kind, o.role) for o in parser.parse(s)[0]]
+
+
+def test_default_directory_loads_and_has_aliases():
+    d = default_directory()
+    assert DEFAULT_UNITS_PATH.name == "default_units.json"
+    for alias in ["发改", "发改局", "县发改", "县发改局", "发展和改革局", "县发展和改革局"]:
+        assert d.lookup(alias).name == "县发展和改革局"
+    assert d.lookup("各乡镇").kind == "group"
+    assert d.lookup("猛硐乡").parent == "各乡镇"
+
+
+def test_alias_clash_is_rejected():
+    with pytest.raises(ExtractionError) as e:
+        Directory.from_entries([
+            {"id": 1, "name": "县财政局", "short_name": "财政", "aliases": [], "kind": "department", "parent": None},
+            {"id": 2, "name": "县税务局", "short_name": None, "aliases": ["财政"], "kind": "department", "parent": None},
+        ])
+    assert "财政" in e.value.message
+
+
+def test_joint_mention_two_units(parser):
+    got = owners_of(parser, "县发改、财政要组建专班，认真研究国家的政策导向")
+    assert [g[0] for g in got] == ["县发展和改革局", "县财政局"]
+    assert [g[1] for g in got] == ["县发改", "财政"]
+
+
+def test_etc_department_list_with_unknown_member(parser):
+    got = owners_of(parser, "发改、住建、统计等部门要认真研究")
+    assert [g[0] for g in got] == ["县发展和改革局", "县住房和城乡建设局", "县统计局"]
+    got = owners_of(parser, "县发改、财税、工信商务、统计等部门要强化部门联动")
+    assert [g[1] for g in got] == ["县发改", "财税", "工信商务", "统计"]
+
+
+def test_people_with_titles(parser):
+    got = owners_of(parser, "同时也请常务副县长胡世胜同志和副县长刘卿、张友国同志认真研究")
+    assert [(g[0], g[2]) for g in got] == [("胡世胜", "person"), ("刘卿", "person"), ("张友国", "person")]
+    got = owners_of(parser, "这项工作由县委常委、常务副县长胡世胜同志具体负责盯紧抓落实")
+    assert got[0][0] == "胡世胜" and got[0][3] == "lead"
+    got = owners_of(parser, "由朱维昌常务副市长负责，督促指导相关部门继续调度")
+    assert got[0][0] == "朱维昌"
+
+
+def test_titles_without_names_and_named_groups(parser):
+    assert owners_of(parser, "联系项目的分管领导要先去了解项目的困难和问题")[0][:3] == ("联系项目的分管领导", "联系项目的分管领导", "person")
+    g = owners_of(parser, "招商领导小组要围绕产业加强统筹谋划")[0]
+    assert g[0] == "招商领导小组" and g[2] == "group"
+    g = owners_of(parser, "“两办”要负责跟进协调好")[0]
+    assert g[2] == "group" and g[3] == "lead"
+    g = owners_of(parser, "四家班子各位领导要牢固树立抓项目的导向")[0]
+    assert g[0] == "四家班子领导"
+
+
+def test_group_is_one_owner(parser):
+    got = owners_of(parser, "各乡镇要抽出专人对过去做的工作进行重新梳理")
+    assert got == [("各乡镇", "各乡镇", "group", "lead")]
+
+
+def test_roles_lead_and_co(parser):
+    got = owners_of(parser, "县统计局牵头，各乡镇配合，尽快完成数据核查")
+    assert ("县统计局", "lead") in [(g[0], g[3]) for g in got]
+    assert ("各乡镇", "co") in [(g[0], g[3]) for g in got]
+    got = owners_of(parser, "投促中心要会同统计局、国调队，全力指导帮助企业")
+    roles = {g[0]: g[3] for g in got}
+    assert roles == {"县投资促进中心": "lead", "县统计局": "co", "国家统计局县调查队": "co"}
+
+
+def test_unknown_org_has_null_unit_id():
+    res = extract_text("县乡村旅游发展服务中心要在9月底前完成规划编制。", REF)
+    o = res["directives"][0]["owners"][0]
+    assert o["name"] == "县乡村旅游发展服务中心" and o["unit_id"] is None and o["kind"] == "unit"
+
+
+def test_objects_are_not_owners(parser):
+    got = owners_of(parser, "县工信商务局要主动作为，指导企业按相关政策与金融部门对接好贷款工作")
+    assert [g[0] for g in got] == ["县工业和信息化商务局"]
+
+
+def test_generic_and_upper_level_subjects_are_not_owners(parser):
+    assert owners_of(parser, "全县上下要切实增强责任感") == []
+    assert owners_of(parser, "各级各部门要高度重视") == []
+    assert owners_of(parser, "市委要求各地加快进度") == []
+
+
+def test_directory_ids_flow_into_output():
+    d = Directory.from_entries([
+        {"id": 7, "name": "县财政局", "short_name": "财政局", "aliases": ["财政"], "kind": "department", "parent": None},
+        {"id": 9, "name": "各乡镇", "short_name": None, "aliases": ["乡镇"], "kind": "group", "parent": None},
+        {"id": 10, "name": "麻栗镇", "short_name": "麻栗", "aliases": [], "kind": "township", "parent": "各乡镇"},
+    ])
+    res = extract_text("财政要在6月底前拨付资金；各乡镇要尽快上报台账；麻栗镇要在年内完成搬迁。", REF, directory=d)
+    owners = [d["owners"][0] for d in res["directives"]]
+    assert [(o["name"], o["unit_id"], o["kind"]) for o in owners] == [
+        ("县财政局", 7, "unit"), ("各乡镇", 9, "group"), ("麻栗镇", 10, "unit")]
+
+
+def test_owner_carries_from_lead_in_to_items():
+    text = "此外，还有几项工作，相关县领导和责任单位务必抓紧抓好：一是尽快启动一期提升工程；二是确保9月底前完成征迁任务。"
+    res = extract_text(text, REF)
+    assert len(res["directives"]) == 2
+    for d in res["directives"]:
+        assert [o["mention"] for o in d["owners"]] == ["相关县领导", "责任单位"]
