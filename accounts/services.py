@@ -225,5 +225,8 @@ def ensure_staff_group():
 
     group, _ = Group.objects.get_or_create(name="督查室")
     perms = Permission.objects.filter(content_type__app_label__in=["accounts", "tasks", "django_celery_beat"])
-    group.permissions.set(perms)
+    # staff create and manage the units' logins themselves (no shell needed); groups stay with the admin
+    user_perms = Permission.objects.filter(content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"])
+    axes_perms = Permission.objects.filter(content_type__app_label="axes", codename__startswith="view_")
+    group.permissions.set([*perms, *user_perms, *axes_perms])
     return group

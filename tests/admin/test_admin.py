@@ -1,0 +1,109 @@
+"""The 督查室 workbench in the Django admin: upload → review queue → 交办, filters, approvals."""
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.contrib import admin as django_admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import Unit
+from accounts.services import create_login, load_units_file
+from tasks.models import CompletionRequest, Directive, Speech, Task
+from tasks.services.workflow import acknowledge, create_task, request_completion
+
+SPEECH = Path(__file__).resolve().parents[2] / "tasks" / "fixtures" / "demo_speech.txt"
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    load_units_file()
+    person = create_login(username="staff1", password="Zz-staff-pass-1", name="督查员", role="staff")
+    client.force_login(person.user)
+    client.user = person.user
+    return client
+
+
+def upload(client, data=None, name="讲话.txt", date="2024-05-28"):
+    f = SimpleUploadedFile(name, SPEECH.read_bytes() if data is None else data, content_type="text/plain")
+    return client.post(reverse("admin:tasks_speech_upload"),
+                       {"file": f, "meeting_title": "上半年经济运行分析会", "meeting_date": date}, follow=True)
+
+
+def test_upload_extracts_into_the_review_queue_and_accepting_assigns(staff_client):
+    r = upload(staff_client)
+    assert r.status_code == 200
+    speech = Speech.objects.get()
+    n = speech.directives.count()
+    assert n >= 10 and f"已抽取 {n} 条交办语句" in r.content.decode()
+    # the duplicate is recognised and goes to the same queue
+    r = upload(staff_client, name="again.txt")
+    assert "不会重复抽取" in r.content.decode() and Speech.objects.count() == 1
+    with_units = [d.pk for d in speech.directives.all() if any(o.get("unit_id") for o in d.owners)][:3]
+    r = staff_client.post(reverse("admin:tasks_directive_changelist"),
+                          {"action": "accept_selected", "_selected_action": with_units}, follow=True)
+    assert r.status_code == 200
+    assert Task.objects.filter(source_directive_id__in=with_units).count() == len(with_units)
+    assert set(Directive.objects.filter(pk__in=with_units).values_list("review_state", flat=True)) == {"accepted"}
+    # the directive page shows its sentence in context
+    r = staff_client.get(reverse("admin:tasks_directive_change", args=[with_units[0]]))
+    assert "<mark>" in r.content.decode()
+
+
+def test_bad_upload_shows_a_chinese_error_and_stores_nothing(staff_client):
+    r = upload(staff_client, data=b"PK\x03\x04 not a zip", name="bad.docx")
+    body = r.content.decode()
+    assert r.status_code == 200 and "errorlist" in body
+    assert Speech.objects.count() == 0 and Directive.objects.count() == 0
+    r = staff_client.post(reverse("admin:tasks_speech_upload"), {"file": SimpleUploadedFile("a.txt", SPEECH.read_bytes())})
+    assert "请选择已有会议，或填写新会议的日期" in r.content.decode() and Speech.objects.count() == 0
+
+
+def test_task_list_filters_by_light_and_unit(staff_client):
+    unit = Unit.objects.exclude(kind="group").first()
+    other = Unit.objects.exclude(kind="group").exclude(pk=unit.pk).first()
+    late = create_task(title="逾期的事项", by=staff_client.user, units=[(unit, "lead")], deadline=dt.date(2030, 1, 31),
+                       start_date=dt.date(2029, 12, 1))
+    Task.objects.filter(pk=late.pk).update(deadline=dt.date(2020, 1, 1), start_date=dt.date(2019, 12, 1))
+    create_task(title="正常的事项", by=staff_client.user, units=[(other, "lead")], deadline=dt.date(2099, 1, 1))
+    url = reverse("admin:tasks_task_changelist")
+    body = staff_client.get(url, {"light": "red"}).content.decode()
+    assert "逾期的事项" in body and "正常的事项" not in body
+    body = staff_client.get(url, {"unit": other.pk}).content.decode()
+    assert "正常的事项" in body and "逾期的事项" not in body
+
+
+def test_staff_approve_completion_in_the_admin(staff_client):
+    unit = Unit.objects.exclude(kind="group").first()
+    op = create_login(username="op1", password="Zz-op-pass-12", name="联络员", role="operator", unit=unit).user
+    task = create_task(title="待销号事项", by=staff_client.user, units=[(unit, "lead")], deadline=dt.date(2099, 1, 1))
+    acknowledge(task=task, unit=unit, by=op)
+    req = request_completion(task=task, unit=unit, by=op, summary="已全部完成")
+    r = staff_client.post(reverse("admin:tasks_completionrequest_change", args=[req.pk]),
+                          {"decision": "approve", "grade": "good", "decision_reason": "材料齐全"}, follow=True)
+    assert r.status_code == 200
+    task.refresh_from_db()
+    req.refresh_from_db()
+    assert task.status == Task.Status.CLOSED and task.grade == "good" and req.state == "approved"
+
+
+def test_every_admin_page_renders_for_staff(staff_client):
+    for model in django_admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        r = staff_client.get(url, follow=True)
+        # groups and API tokens are the system administrator's business, not the office's
+        expected = 403 if model._meta.label in ("auth.Group", "authtoken.TokenProxy") else 200
+        assert r.status_code == expected, url
+
+
+def test_operators_and_anonymous_cannot_use_the_admin(client):
+    load_units_file()
+    unit = Unit.objects.exclude(kind="group").first()
+    op = create_login(username="op2", password="Zz-op-pass-12", name="联络员", role="operator", unit=unit).user
+    r = client.get(reverse("admin:tasks_task_changelist"))
+    assert r.status_code == 302 and "/admin/login/" in r["Location"]
+    client.force_login(op)
+    r = client.get(reverse("admin:tasks_task_changelist"))
+    assert r.status_code == 302 and "/admin/login/" in r["Location"]
+    assert CompletionRequest.objects.count() == 0
