@@ -7,6 +7,7 @@ users are sent to the login page.
 """
 from __future__ import annotations
 
+import dataclasses
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case, Count, F, Value, When
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -137,6 +138,7 @@ def _open_flags(tasks, unit):
         t.light_label = LIGHT_LABELS.get(t.light, t.light)
         t.is_open = t.status in OPEN_STATUSES
         t.my_assignment = None
+        t.units_shown = sorted(t.assignments.all(), key=lambda a: a.role != Assignment.Role.LEAD)
         if unit is not None:
             for a in t.assignments.all():
                 if a.unit_id == unit.pk:
@@ -158,7 +160,8 @@ def task_list(request):
     by_light = dict(counted.order_by().values_list("light").annotate(n=Count("pk")).values_list("light", "n"))
     light_counts = [{"key": k, "label": LIGHT_LABELS[k], "n": by_light.get(k, 0)} for k in LIGHT_ORDER]
     total = sum(by_light.values())
-    qs = task_selectors.task_list(user, status=status, light=light, q=q)
+    qs = task_selectors.task_list(user, status=status, light=light, q=q).order_by(
+        Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)), F("deadline").asc(nulls_first=True), "id")
     page = Paginator(qs, pf.PAGE_SIZE).get_page(request.GET.get("page"))
     _open_flags(page.object_list, unit)
     keep = {k: v for k, v in (("status", status), ("q", q)) if v}
@@ -262,10 +265,28 @@ def task_detail(request, pk: int):
         "assignments": assignments,
         "lead_assignments": [a for a in assignments if a.role == Assignment.Role.LEAD],
         "co_assignments": [a for a in assignments if a.role == Assignment.Role.CO],
-        "leaders": list(task.leaders.all()), "reports": reports, "timeline": task_selectors.task_timeline(task),
+        "leaders": list(task.leaders.all()), "reports": reports, "timeline": timeline_rows(task_selectors.task_timeline(task)),
         "my_assignment": my_assignment, "forms": forms, "can_act": bool(forms), "readonly_reason": readonly,
         "pending_completion": pending_completion, "pending_extension": pending_extension,
     }, status=status)
+
+
+def timeline_rows(entries) -> list:
+    """The timeline as shown: a history record written by the same step as a report, request,
+    decision or 签收 (same actor, within seconds) is folded into that entry, and a repeated
+    history record without field changes (交办 + its leaders) is shown once."""
+    rows = []
+    for e in entries:
+        if e.kind == "history" and rows:
+            prev = rows[-1]
+            same_step = prev.actor == e.actor and abs((e.at - prev.at).total_seconds()) < 5
+            if same_step and prev.kind != "history":
+                rows[-1] = dataclasses.replace(prev, changes=[*prev.changes, *e.changes])
+                continue
+            if same_step and prev.title == e.title and not e.changes:
+                continue
+        rows.append(e)
+    return rows
 
 
 def _perform(action: str, *, task, unit, user, data) -> None:

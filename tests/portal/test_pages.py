@@ -49,7 +49,11 @@ def test_acknowledge_then_report_with_evidence(client_for, task, units):
     assert report.attachments.get().name == "勘测照片.png"
     body = c.get(_detail(task)).content.decode()
     assert "已完成管网勘测设计" in body and "勘测照片.png" in body and "进展已报送" in body
-    assert "签收" in body and "报送进展：县发改局 50%" in body  # the timeline
+    timeline = body[body.index('data-testid="timeline"'):]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert timeline.count("<li") == 3  # 交办, 签收, 进展 (their history records folded in)
+    assert "县发改局 签收" in timeline and "状态：已交办 → 推进中" in timeline
+    assert "县发改局 报送进展 50%" in timeline and "进度：0 → 50" in timeline
 
 
 def test_report_errors_are_shown_next_to_the_field_and_store_nothing(client_for, task, units, users):
