@@ -26,13 +26,13 @@ _P = rf"""
 |(?P<quarter>(?<![前后每按个])(?:{YEAR})?(?:第?[一二三四1-4１-４{ANON}](?:、第?[一二三四1-4])?季度|下半年第[一二三四]季度|首季度?)(?:末|底)?(?:前|之前|以前|内)?)
 |(?P<half>(?:{YEAR})?[上下]半年(?:末|底)?(?:前|之前|以前|内)?)
 |(?P<yearend>(?:{YEAR})?(?:年底|年末|年内|年终|全年)(?:前|之前|以前|内)?|今年|明年|年度(?![一二三四]|\d)|(?:{YEAR})(?:底|末)?(?:前|以前|之前|内)?(?![一二三四五六七八九十\d]|季|个|半)|[{ANON}]{{1,4}}年)
-|(?P<rel>本周内?|这周|下周|下个?星期|本月(?:内|底|末)?|剩下的?(?:\d+|[一二三四五六七八九十]+)天|这个月(?:底|内|末)?|当月|下个?月(?:底|末|内)?|(?:{NUM}|\d+)(?:个工作日|天|日|周|个星期|个?月)内|后几个月|剩下的?几个月|余下的?几个月)
-|(?P<multi>[一二三四五六七八九十两\d]+(?:到|至|—|-)[一二三四五六七八九十\d]+年(?:内|之内|以内|时间)?|(?<![\d])[二三四五六七八九十两\d]年(?:内|之内|以内|时间))
+|(?P<rel>(?<![\d一二三四五六七八九十XＸ*＊])月[底末](?:前|之前|以前)?|(?:约|大约)?(?:{NUM}|\d+)个月的时间|(?:约|大约)(?:{NUM}|\d+)个月|本周内?|这周|下周|下个?星期|本月(?:内|底|末)?|剩下的?(?:\d+|[一二三四五六七八九十]+)天|这个月(?:底|内|末)?|当月|下个?月(?:底|末|内)?|(?:{NUM}|\d+)(?:个工作日|天|日|周|个星期|个?月)内|后几个月|剩下的?几个月|余下的?几个月)
+|(?P<multi>[“"]?十[一二三四五六七八九]五[”"]?(?:期间|时期|末期?|初期|前期|中期|期末)|[一二三四五六七八九十两\d]+(?:到|至|—|-)[一二三四五六七八九十\d]+年(?:内|之内|以内|时间)?|(?<![\d])[二三四五六七八九十两\d]年(?:内|之内|以内|时间))
 |(?P<event>(?:今冬|今年冬季?|明年|今年|年前)?[“"]?(?:{EVENT_WORDS})[”"]?(?:节|季|期)?(?:到来|来临|开始)?(?:之?前|以前|期间|过后|之后)|即将(?:举行|召开|到来|开始|来临)|小长假|黄金周)
-|(?P<asap>尽快|尽早|立即|立刻|马上|即刻|抓紧时间|抓紧|今天会后|今天的会议之后|会后|近期|第一时间|早日|限期)
+|(?P<asap>尽快|尽早|立即|立刻|马上|即刻|迅速|抓紧时间|抓紧|今天会后|今天的会议之后|会后|近期|第一时间|早日|限期)
 """
 # every alternative starts with one of these characters: a cheap first test at each position
-_FIRST = "\\d０-９" + ANON + CNN + "今明本当这下上首剩后余尽立马即抓会近第早限从每年全“\"" + "".join(sorted({w[0] for w in EVENT_WORDS.split("|")}))
+_FIRST = "\\d０-９" + ANON + CNN + "今明本当这下上首剩后余尽立马即抓会近第早限从每年全迅月约大“\"" + "".join(sorted({w[0] for w in EVENT_WORDS.split("|")}))
 DEADLINE_RE = re.compile(rf"(?=[{_FIRST}])(?:{_P})", re.X)
 RECUR_RE = re.compile(
     r"(?P<daily>每天|每日|天天|日报|一日一|每一天|逐日)|(?P<weekly>每周|每星期|每个星期|周报|一周一|周调度|周通报|按周)"
@@ -133,15 +133,21 @@ def resolve_deadline(phrase, ref, events=None):
     ev = _event_date(p, events)
     if ev is not None:
         return ev.isoformat()
-    m = DEADLINE_RE.search(p)
-    if not m:
+    ms = list(DEADLINE_RE.finditer(p))
+    if not ms:
         return None
-    kind = m.lastgroup
-    text = m.group(0)
-    try:
-        return _resolve(kind, text, ref, events)
-    except (ValueError, OverflowError):
-        return "unresolved"
+    out = []
+    for m in ms:
+        try:
+            out.append(_resolve(m.lastgroup, m.group(0), ref, events))
+        except (ValueError, OverflowError):
+            out.append("unresolved")
+    val = out[0]
+    # "这个月底或者下个月": alternatives -> the later one
+    for k in range(1, len(ms)):
+        if re.fullmatch(r"或者?|或是", p[ms[k - 1].end():ms[k].start()]) and out[k] and val and out[k][:1].isdigit() and val[:1].isdigit():
+            val = max(val, out[k])
+    return val
 
 
 def _resolve(kind, t, ref, events):
@@ -241,7 +247,7 @@ def _resolve_rel(t, ref):
         return (ref + timedelta(days=6 - ref.weekday())).isoformat()
     if t.startswith(("下周", "下个星期", "下星期")):
         return (ref + timedelta(days=13 - ref.weekday())).isoformat()
-    if t.startswith(("本月", "这个月", "当月")):
+    if t.startswith(("本月", "这个月", "当月", "月底", "月末")):
         return month_end(ref.year, ref.month).isoformat()
     if t.startswith(("下个月", "下月")):
         n = _add_months(ref.replace(day=1), 1)
@@ -251,6 +257,9 @@ def _resolve_rel(t, ref):
         return (ref + timedelta(days=cn2int(m.group(1)))).isoformat()
     if t.startswith(("后几个月", "剩下", "余下")):
         return date(ref.year, 12, 31).isoformat()
+    m = re.match(rf"(?:约|大约)?({NUM}|\d+)个月", t)
+    if m and cn2int(m.group(1)) is not None:
+        return _add_months(ref, cn2int(m.group(1))).isoformat()
     m = re.match(rf"({NUM}|\d+)(个工作日|天|日|周|个星期|个?月)内", t)
     if m:
         n = cn2int(m.group(1))

@@ -18,6 +18,7 @@ RESULT_VERB = re.compile(r"完成|开工|建成|投产|达产|落地|搬迁|启�
                          r"整改|拿下|创成|申报|交付|运营|投用|使用|开业|挂牌|清零|销号|化解|见效|突破|收尾|进场|开展|组建|成立|编制|形成")
 DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|今年|计划在?|必须|务必)*")
 COMMA = re.compile(r"[，,]")
+YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 
 
@@ -57,10 +58,13 @@ def _chunks(sent_text, parser, ref, events):
         kk = k
         while kk < len(dls) and dls[kk][0] < seg_end:
             st, en, kind, phrase = dls[kk]
-            if kind != "asap":
+            if kind == "asap":
+                if piece_dl is None:
+                    piece_dl = "asap"
+            elif phrase not in YEAR_WORDS:
                 v = resolve_deadline(phrase, ref, events)
                 v = phrase if v == "unresolved" else v
-                if piece_dl is None:
+                if piece_dl is None or piece_dl == "asap":
                     piece_dl = v
                 if st == lead and RESULT_VERB.search(seg):
                     dl_here = v
@@ -71,14 +75,15 @@ def _chunks(sent_text, parser, ref, events):
                 cur_dl = None
                 cur_ok = False
                 cur_subject = False
-            elif dl_here and cur_dl and dl_here != cur_dl:
+            elif dl_here and cur_dl and dl_here != cur_dl and (cur_dl != "asap" or p - bounds[-1] >= 20):
                 bounds.append(p)
                 cur_subject = False
+                cur_dl = None
         if subject:
             cur_subject = True
         if dl_here:
             cur_dl = dl_here
-        elif cur_dl is None and piece_dl is not None:
+        elif piece_dl is not None and (cur_dl is None or cur_dl == "asap"):
             cur_dl = piece_dl
         if not cur_ok:
             chunk_text = sent_text[bounds[-1]:seg_end]
