@@ -122,7 +122,7 @@ def announce_report(rf: ReportFile, summary: dict | None = None) -> dict:
         r = ranking.get(unit.pk)
         mine = (f"贵单位牵头事项{r['tasks']}项，已办结{r['closed']}项，逾期未办结{r['overdue']}项，滞后{r['lagging']}项"
                 + (f"，排名第{r['rank']}位。" if r["rank"] else "。")) if r else "贵单位本期无牵头督办事项。"
-        key = f"report/unit-{unit.pk}/{week}/{unit.webhook_kind}"
+        key = f"report:weekly:unit-{unit.pk}:{week}:{unit.webhook_kind}"  # same shape as policy.reminder_key
         try:
             with transaction.atomic():
                 rem, created = Reminder.objects.get_or_create(
@@ -141,16 +141,20 @@ def announce_report(rf: ReportFile, summary: dict | None = None) -> dict:
 
 
 def _hand_to_channels(reminder_ids: list[int]) -> None:
-    """Ask the reminders area to deliver the new rows, if its sender exists (else they wait pending)."""
+    """Ask the reminders area to deliver the new rows after commit (else they wait pending for its sweep)."""
     try:
         from tasks.services import reminders as rs
     except ImportError:
         log.info("提醒发送模块尚不可用：%s 条督查通报推送保持待发送状态。", len(reminder_ids))
         return
-    send = getattr(rs, "send_reminders", None) or getattr(rs, "deliver", None)
+    send = getattr(rs, "send_pending", None)
     if send is None:
         return
-    try:
-        transaction.on_commit(lambda: send(Reminder.objects.filter(pk__in=reminder_ids)))
-    except Exception:  # noqa: BLE001 - delivery failures are retried by the reminder sweep
-        log.exception("督查通报推送交给发送模块时出错，等待定时重试。")
+
+    def deliver():
+        try:
+            send(ids=reminder_ids)
+        except Exception:  # noqa: BLE001 - failures are retried by the reminder sweep
+            log.exception("督查通报推送发送出错，等待定时重试。")
+
+    transaction.on_commit(deliver)

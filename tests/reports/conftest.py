@@ -98,3 +98,63 @@ def scenario(units, make_task):
     p2 = ProgressReport.objects.create(task=t["green"], unit=fg, text="完成初稿框架", percent=30)
     ProgressReport.objects.filter(pk=p2.pk).update(created_at=aware(dt.date(2024, 6, 5), hour=9))
     return t
+
+
+@pytest.fixture
+def staff_user(db):
+    from accounts.services import create_login
+
+    return create_login(username="duchashi", password="Dc-2024-secret!", name="李督查", role=Role.STAFF).user
+
+
+def write_xlsx(path, rows, merges=(), sheet_title="台账"):
+    """A normal (not write-only) workbook with the given rows and merged ranges."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_title
+    for r in rows:
+        ws.append(list(r))
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+def write_raw_xlsx(path, header, row_fn, n):
+    """A minimal valid xlsx written directly (inline strings, with <dimension>), fast for 100k rows."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    def row_xml(r, values):
+        cells = "".join(
+            f'<c r="{get_column_letter(i)}{r}" t="inlineStr"><is><t>{escape(str(v))}</t></is></c>' if isinstance(v, str)
+            else f'<c r="{get_column_letter(i)}{r}"><v>{v}</v></c>'
+            for i, v in enumerate(values, start=1) if v not in (None, ""))
+        return f'<row r="{r}">{cells}</row>'
+
+    ncol = get_column_letter(len(header))
+    rows = [row_xml(1, header)] + [row_xml(i + 2, row_fn(i)) for i in range(n)]
+    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+             f'<dimension ref="A1:{ncol}{n + 1}"/><sheetData>' + "".join(rows) + "</sheetData></worksheet>")
+    ns = "http://schemas.openxmlformats.org"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{ns}/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                   '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+                   '</Types>')
+        z.writestr("_rels/.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
+                   f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
+                   f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
+                   f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", sheet)
+    return path

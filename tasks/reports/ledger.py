@@ -1,0 +1,274 @@
+"""Reading an office's 台账.xlsx: find the header row, map loosely named columns, stream rows.
+
+No database access here (tasks.services.ledger resolves units, leaders and deadlines and
+creates the tasks). The workbook is opened read-only and rows are iterated one at a time; merged
+cells are read from the sheet XML with a streaming parser, so a merged 责任单位 cell spanning
+several rows gives its value to each of them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+
+HEADER_SCAN_ROWS = 30
+MAX_COLUMNS = 60
+
+# canonical column → words; the first rule matching a header cell wins (order matters:
+# "配合单位" before "责任单位", "完成时限" before "事项", "任务完成情况" before "任务").
+COLUMN_RULES: list[tuple[str, tuple[str, ...]]] = [
+    ("seq", ("序号", "编号", "顺序号")),
+    ("co", ("配合单位", "协办单位", "配合部门", "协办部门", "协同单位", "参与单位", "配合", "协办")),
+    ("leader", ("责任领导", "分管领导", "牵头领导", "包抓领导", "联系领导", "县领导", "领导")),
+    ("deadline", ("完成时限", "时限要求", "办结时限", "完成时间", "完成期限", "截止时间", "截止日期", "时间节点", "时限", "期限")),
+    ("start", ("交办时间", "交办日期", "下达时间", "下达日期", "立项时间")),
+    ("progress", ("进展情况", "推进情况", "完成情况", "工作进展", "落实情况", "进展", "办理情况")),
+    ("percent", ("完成进度", "进度（%）", "进度(%)", "完成比例", "进度")),
+    ("lead", ("责任单位", "牵头单位", "主办单位", "承办单位", "责任部门", "牵头部门", "主办部门", "责任主体", "牵头", "主办")),
+    ("requirement", ("工作要求", "目标要求", "具体要求", "工作目标", "工作措施", "要求")),
+    ("category", ("类别", "分类", "类型")),
+    ("title", ("督办事项", "交办事项", "工作任务", "事项名称", "任务名称", "督查事项", "工作事项", "重点工作", "重点任务", "工作内容",
+               "督办内容", "项目名称", "事项", "任务", "内容")),
+]
+COLUMN_LABELS = {
+    "seq": "序号", "title": "督办事项", "lead": "责任单位", "co": "配合单位", "leader": "责任领导",
+    "deadline": "完成时限", "start": "交办时间", "progress": "进展情况", "percent": "完成进度",
+    "requirement": "工作要求", "category": "类别",
+}
+IGNORED_WORDS = ("备注", "说明")
+
+
+class LedgerFormatError(Exception):
+    """The file as a whole cannot be read (not xlsx, no header…); `message` is Chinese."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass
+class LedgerRow:
+    row: int  # Excel row number (1-based), what the user sees
+    values: dict = field(default_factory=dict)  # canonical column → raw cell value
+
+
+def _norm(value) -> str:
+    return re.sub(r"[\s\u3000*＊:：]+", "", str(value)) if value is not None else ""
+
+
+def classify_header(text) -> str | None:
+    h = _norm(text)
+    if not h or len(h) > 20 or any(w in h for w in IGNORED_WORDS):
+        return None
+    for key, words in COLUMN_RULES:
+        if any(w in h for w in words):
+            return key
+    return None
+
+
+def map_header(cells) -> dict[str, int]:
+    """canonical column → 0-based index, for one candidate header row (first occurrence wins)."""
+    out: dict[str, int] = {}
+    for i, v in enumerate(cells):
+        key = classify_header(v)
+        if key and key not in out:
+            out[key] = i
+    return out
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+MERGE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref=\"([A-Za-z]{1,3}\d+(?::[A-Za-z]{1,3}\d+)?)\"")
+SCAN_CHUNK = 1 << 20
+
+
+def _merged_ranges(wb, ws) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of the sheet's merged cells.
+
+    The <mergeCell ref=…> elements are found by scanning the sheet XML in 1 MB chunks with a
+    bytes regex (bounded memory, and ~20x faster than an XML parser over 100,000 rows).
+    """
+    ranges = []
+    try:
+        src = ws._get_source()  # read-only worksheet: the sheet XML inside the archive
+    except AttributeError:
+        return ranges
+    tail = b""
+    with src:
+        while chunk := src.read(SCAN_CHUNK):
+            buf = tail + chunk
+            if b"mergeCell" not in buf:  # the common case: plain C-speed search, no regex
+                tail = buf[-256:]
+                continue
+            last_end = 0
+            for m in MERGE_RE.finditer(buf):
+                try:
+                    ranges.append(range_boundaries(m.group(1).decode("ascii")))
+                except (TypeError, ValueError):
+                    pass
+                last_end = m.end()
+            tail = buf[max(last_end, len(buf) - 256):]
+    return ranges
+
+
+class MergedFill:
+    """Gives every cell of a merged range the value of its top-left cell while rows stream by."""
+
+    def __init__(self, ranges):
+        self.starts: dict[int, list[tuple[int, int, int, int]]] = {}
+        for r in ranges:
+            if r[3] > r[1] or r[2] > r[0]:
+                self.starts.setdefault(r[1], []).append(r)
+        self.active: list[tuple[tuple[int, int, int, int], object]] = []
+
+    def apply(self, row_no: int, cells: list) -> list:
+        self.active = [(r, v) for r, v in self.active if r[3] >= row_no]
+        for r in self.starts.pop(row_no, ()):
+            top_left = cells[r[0] - 1] if r[0] - 1 < len(cells) else None
+            self.active.append((r, top_left))
+        if not self.active:
+            return cells
+        cells = list(cells)
+        for (c1, r1, c2, r2), v in self.active:
+            need = c2 - len(cells)
+            if need > 0:
+                cells.extend([None] * need)
+            for c in range(c1, c2 + 1):
+                if (c, row_no) != (c1, r1):
+                    cells[c - 1] = v
+        return cells
+
+
+def open_workbook(source):
+    """A read-only workbook from a path or a binary file object, or LedgerFormatError."""
+    try:
+        head = source.read(8) if hasattr(source, "read") else open(source, "rb").read(8)
+        if hasattr(source, "seek"):
+            source.seek(0)
+    except OSError as exc:
+        raise LedgerFormatError(f"无法读取文件：{exc.strerror or exc}") from None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise LedgerFormatError("这是旧版 Excel（.xls）文件，请在 Excel/WPS 中另存为 .xlsx 后再导入。")
+    if not head.startswith(b"PK"):
+        raise LedgerFormatError("文件不是有效的 xlsx 工作簿（请上传 Excel 2007 及以上版本保存的 .xlsx 文件）。")
+    try:
+        return load_workbook(source, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise LedgerFormatError(f"文件不是有效的 xlsx 工作簿：{type(exc).__name__}。") from None
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's error
+        raise LedgerFormatError(f"xlsx 工作簿无法解析：{type(exc).__name__}。") from None
+
+
+@dataclass
+class LedgerSheet:
+    title: str
+    header_row: int  # Excel row number of the (last) header row
+    columns: dict[str, int]  # canonical column → 0-based index
+    headers: dict[str, str]  # canonical column → header text as written
+
+
+def find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, int], dict[str, str]] | None:
+    """(header row number, columns, header texts) in the first rows, or None.
+
+    A header row has a title-like and a unit-like column. A second header row right below
+    (a merged "责任单位" over "牵头单位 | 配合单位") adds or overrides columns.
+    """
+    for i, (row_no, cells) in enumerate(rows):
+        cols = map_header(cells[:MAX_COLUMNS])
+        if "title" in cols and ("lead" in cols or "co" in cols):
+            headers = {k: cell_text(cells[v]) for k, v in cols.items()}
+            last = row_no
+            if i + 1 < len(rows):
+                nxt_no, nxt = rows[i + 1]
+                filled = [(j, v) for j, v in enumerate(nxt[:MAX_COLUMNS]) if cell_text(v)]
+                if filled and all(classify_header(v) for _, v in filled):  # a second header row
+                    for j, v in filled:
+                        k = classify_header(v)
+                        for old_k, old_idx in list(cols.items()):
+                            if old_idx == j or old_k == k:
+                                del cols[old_k]
+                                headers.pop(old_k, None)
+                        cols[k] = j
+                        headers[k] = cell_text(v)
+                    last = nxt_no
+            return last, cols, headers
+    return None
+
+
+def read_ledger(source, max_rows: int):
+    """(LedgerSheet, iterator of LedgerRow) for the first sheet with a recognisable header.
+
+    The iterator raises LedgerFormatError once more than `max_rows` non-empty data rows are seen
+    (after they are counted, so the message can say how many there are, up to a bound).
+    """
+    wb = open_workbook(source)
+    found = None
+    for ws in wb.worksheets:
+        head = []
+        for n, cells in enumerate(ws.iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True), start=1):
+            head.append((n, list(cells)))
+        hit = find_header(head)
+        if hit:
+            found = (ws, hit)
+            break
+    if found is None:
+        wb.close()
+        raise LedgerFormatError(
+            f"未找到表头：前{HEADER_SCAN_ROWS}行中没有同时包含“督办事项（或工作任务、事项名称）”"
+            "和“责任单位（或牵头单位）”的行。"
+        )
+    ws, (header_row, columns, headers) = found
+    if "lead" not in columns:
+        wb.close()
+        raise LedgerFormatError("未找到“责任单位/牵头单位”列：每个事项至少要有一个牵头单位。")
+    sheet = LedgerSheet(title=ws.title, header_row=header_row, columns=columns, headers=headers)
+    merged = MergedFill(_merged_ranges(wb, ws))
+
+    def rows():
+        count = 0
+        try:
+            for n, cells in enumerate(ws.iter_rows(values_only=True), start=1):
+                cells = merged.apply(n, list(cells))
+                if n <= header_row:
+                    continue
+                values = {k: (cells[i] if i < len(cells) else None) for k, i in columns.items()}
+                if all(cell_text(v) == "" for k, v in values.items() if k != "seq"):
+                    continue
+                count += 1
+                if count > max_rows:
+                    raise LedgerFormatError(
+                        f"台账超过{max_rows}行数据（工作表“{ws.title}”第{n}行已是第{count}条），请分批导入。"
+                    )
+                yield LedgerRow(row=n, values=values)
+        finally:
+            wb.close()
+
+    return sheet, rows()
+
+
+DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*(?:前|之前|以前)?\s*$")
+
+
+def explicit_date(value) -> dt.date | None:
+    """A real Excel date cell, or a text date like 2024-06-30, 2024/6/30, 2024.6.30, 2024年6月30日."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    m = DATE_RE.match(cell_text(value))
+    if m:
+        try:
+            return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+    return None
