@@ -27,3 +27,13 @@ def send_reminders(ids: list[int] | None = None) -> dict:
 
 
 # --- reports ---------------------------------------------------------------------------------
+
+@shared_task(name="tasks.jobs.weekly_report")
+def weekly_report(on: str | None = None) -> dict:
+    """Beat, Monday 08:00: the weekly 督查通报 as of today (or `on`, YYYY-MM-DD), announced once a week."""
+    from tasks.models import ReportFile
+    from tasks.services.reports import generate_report, parse_report_date
+
+    rf = generate_report(on=parse_report_date(on), trigger=ReportFile.Trigger.BEAT)
+    return {"report_file": rf.pk, "filename": rf.filename, "tasks": rf.task_count, "size": rf.size}
+
