@@ -1,0 +1,128 @@
+"""The beat job on a real Celery worker and a real Redis; the web path with the broker down."""
+import os
+import socket
+import time
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+
+from tasks.models import Reminder
+from tasks.services.dispatch import enqueue
+
+from .conftest import at, make_task
+
+NOW = at("2026-11-23")
+
+
+def _redis_url() -> str | None:
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:  # noqa: BLE001
+        return None
+    return url
+
+
+@contextmanager
+def broker(app, url: str, **conf):
+    """Point the project's Celery app at another broker for the duration (pools reset)."""
+    keys = ["broker_url", "broker_transport_options", "task_default_queue", "task_always_eager", "result_backend",
+            "task_ignore_result", *conf]
+    saved = {k: app.conf.get(k) for k in keys}
+    app.conf.update(broker_url=url, broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 5},
+                    task_always_eager=False, **conf)
+    app._after_fork()  # drop cached connection/producer pools
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+        app._after_fork()
+
+
+@pytest.fixture
+def redis_app():
+    url = _redis_url()
+    if url is None:
+        pytest.skip("没有可连接的 Redis（REDIS_URL 或 127.0.0.1:6379），跳过真实 worker 测试")
+    from tracker.celery import app
+
+    queue = f"reminders-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # never shared with a running worker
+    with broker(app, url, task_default_queue=queue, result_backend=url, task_ignore_result=False):
+        yield app
+
+
+@pytest.mark.broker
+@pytest.mark.django_db(transaction=True)
+def test_beat_job_on_a_real_worker_sends_once_even_when_delivered_twice(redis_app, units, leader, staff, receiver):
+    from celery.contrib.testing.worker import start_worker
+
+    u1 = units[0]
+    u1.webhook_kind, u1.webhook_url = "wecom", f"{receiver.url}/send?key=k"
+    u1.save()
+    make_task([u1, units[1]], deadline="2026-11-24", acknowledged=True)
+    make_task([u1], deadline="2026-11-10", leaders=[leader], acknowledged=True)
+    with start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        # two beats (or one retried delivery) run the same sweep
+        r1 = redis_app.send_task("tasks.jobs.reminder_sweep", kwargs={"now": NOW.isoformat()})
+        r2 = redis_app.send_task("tasks.jobs.reminder_sweep", kwargs={"now": NOW.isoformat()})
+        first, second = r1.get(timeout=60), r2.get(timeout=60)
+    assert first["queued"] > 0 and first["sent"] == first["queued"] and second["queued"] == 0 and second["sent"] == 0
+    assert Reminder.objects.filter(state="sent").count() == Reminder.objects.count() == first["queued"]
+    assert len(receiver.calls) == Reminder.objects.filter(channel="wecom").count() == 2  # due soon + digest
+    assert Reminder.objects.filter(kind="escalation").exists()
+
+
+def _closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+@pytest.mark.django_db
+def test_enqueue_returns_false_fast_when_the_broker_is_down(caplog):
+    from tracker.celery import app
+
+    with broker(app, f"redis://127.0.0.1:{_closed_port()}/0"):
+        t0 = time.monotonic()
+        assert enqueue("tasks.jobs.send_reminders") is False
+        assert time.monotonic() - t0 < 5
+    assert "消息队列不可用" in caplog.text
+
+
+@pytest.mark.broker
+def test_enqueue_returns_true_when_the_broker_is_up(redis_app):
+    import redis
+
+    assert enqueue("tasks.jobs.send_reminders", [1, 2]) is True
+    r = redis.Redis.from_url(redis_app.conf.broker_url)
+    assert r.llen(redis_app.conf.task_default_queue) == 1
+    r.delete(redis_app.conf.task_default_queue)
+
+
+@pytest.mark.django_db
+def test_web_request_succeeds_with_the_broker_down_and_the_sweep_catches_up(units, client):
+    from accounts.services import create_login
+    from tracker.celery import app
+    from tasks.services import reminders
+
+    u1 = units[0]
+    op = create_login(username="fgj", password="Tracker-2026!", name="张联络", role="operator", unit=u1)
+    t = make_task([u1], deadline="2026-11-24", acknowledged=True)
+    client.force_login(op.user)
+    with broker(app, f"redis://127.0.0.1:{_closed_port()}/0"):
+        assert enqueue("tasks.jobs.reminder_sweep") is False
+        resp = client.post(f"/portal/tasks/{t.pk}/", {"action": "report", "text": "已完成路基施工", "percent": "40",
+                                                      "version": t.version})
+        assert resp.status_code == 302, resp.content.decode()[:500]
+    t.refresh_from_db()
+    assert t.progress == 40 and t.progress_reports.count() == 1
+    # the database is the source of truth: the next sweep sends what is due
+    reminders.run(NOW)
+    assert Reminder.objects.filter(task=t, kind="due_soon", state="sent").exists()
+    assert connection.vendor in ("sqlite", "postgresql")
