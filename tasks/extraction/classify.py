@@ -23,6 +23,7 @@ UPPER_SUBJ = re.compile(r"^(?:[，、]|同时|另外|今年|目前)*(?:国家|�
 
 EXHORT = re.compile(r"意识|作风|精神状态|态度|担当|责任感|使命感|紧迫感|危机感|高度重视|提高认识|统一思想|表率|带头|关键作用|"
                     r"不讲条件|撸起袖子|甩开膀子|心往一处想|劲往一处使|再接再厉|鼓足干劲|攻坚克难|主体责任|思想|敢于|善于|理念")
+GENERIC_SUBJ = re.compile(r"^(?:[，、]|同时|另外|因此|所以|下来|今后|对[^，。]{0,20}[，,])*(?:我们|大家|全县上下|全县|各级各部门|各级|全体|广大|各位|同志们|全市上下|全区上下|对)")
 RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半年以来|近年来|多年来)")
 
 
@@ -41,7 +42,7 @@ def is_past(text):
 
 
 def decide(text, owners, subject, deadline, target, heading=False, inherited_cue=False, level_upper=None,
-           qualifying_owners=None, weak_deadline=False):
+           qualifying_owners=None, weak_deadline=False, year_level=False):
     """Return (is_directive, confidence).
 
     ``owners`` are all owners (including carried-over ones); ``qualifying_owners`` those that may
@@ -64,11 +65,17 @@ def decide(text, owners, subject, deadline, target, heading=False, inherited_cue
         return False, 0.0
     if level_upper is not None and level_upper.match(text) and not owners:
         return False, 0.0
+    if "正在" in text and not (YAO.search(text) or re.search(r"必须|务必|确保|力争|争取", text)):
+        return False, 0.0
     strong_deadline = deadline and not weak_deadline
     if not (qualifying_owners or strong_deadline or target):
         return False, 0.0
-    if not (strong_deadline or target) and EXHORT.search(text):
-        if not any(o.kind == "unit" for o in qualifying_owners):
+    unit_owner = any(o.kind == "unit" for o in qualifying_owners)
+    soft_deadline = (not strong_deadline) or deadline == "asap" or (year_level and deadline[:1].isdigit())
+    if soft_deadline and not target and not unit_owner:
+        if EXHORT.search(text):
+            return False, 0.0
+        if not qualifying_owners and deadline == "asap" and GENERIC_SUBJ.match(text):
             return False, 0.0
     conf = 0.5
     if owners:

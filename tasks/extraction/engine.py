@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from .annotate import pick_deadline, pick_target, recurrence
+from .annotate import YEAR_LEVEL, pick_deadline, pick_target, recurrence
 from .classify import decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
 from .deadline import DEADLINE_RE, resolve_deadline
@@ -168,7 +168,8 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
                     qualifying = []
             ok, conf = decide(ctext, owners, subject, dl, tgt, heading=s.heading or is_title,
                               inherited_cue=sent_cue, level_upper=parser.upper,
-                              qualifying_owners=qualifying, weak_deadline=weak)
+                              qualifying_owners=qualifying, weak_deadline=weak,
+                              year_level=bool(dl_text and YEAR_LEVEL.match(dl_text)))
             if s.leadin:
                 lo, lsub = parser.parse(ctext)
                 if lo and lsub:
