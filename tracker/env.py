@@ -47,13 +47,13 @@ def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
     return [x.strip() for x in raw.split(",") if x.strip()]
 
 
-def database_config(url: str | None, base_dir: Path) -> dict:
-    """DATABASE_URL → Django DATABASES['default']; SQLite under var/ when unset."""
+def database_config(url: str | None, var_dir: Path) -> dict:
+    """DATABASE_URL → Django DATABASES['default']; SQLite in the var folder when unset."""
     if not url:
-        (base_dir / "var").mkdir(exist_ok=True)
+        var_dir.mkdir(parents=True, exist_ok=True)
         return {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(base_dir / "var" / "tracker.sqlite3"),
+            "NAME": str(var_dir / "tracker.sqlite3"),
             "OPTIONS": {"timeout": 30},
         }
     import dj_database_url
@@ -71,10 +71,10 @@ def database_config(url: str | None, base_dir: Path) -> dict:
     return cfg
 
 
-def broker_config(url: str | None, base_dir: Path) -> tuple[str, dict]:
+def broker_config(url: str | None, var_dir: Path) -> tuple[str, dict]:
     """REDIS_URL → (broker_url, transport options); an embedded filesystem broker when unset."""
     if not url:
-        folder = base_dir / "var" / "broker"
+        folder = var_dir / "broker"
         for sub in ("out", "processed"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         return "filesystem://", {

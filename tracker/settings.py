@@ -2,6 +2,7 @@
 
 DATABASE_URL  unset → SQLite file var/tracker.sqlite3;  postgres://… → PostgreSQL
 REDIS_URL     unset → embedded filesystem Celery broker under var/broker;  redis://… → Redis
+TRACKER_VAR_DIR  where the embedded defaults keep their files (default: var/ in the project)
 SECRET_KEY, DEBUG (default 1 for development), ALLOWED_HOSTS (comma list), EMAIL_* , SITE_URL.
 """
 import os
@@ -13,14 +14,16 @@ from celery.schedules import crontab
 from tracker.env import DEV_SECRET_KEY, SettingError, broker_config, database_config, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# local state of the embedded defaults (SQLite file, filesystem broker, uploaded files)
+VAR_DIR = Path(os.environ.get("TRACKER_VAR_DIR") or BASE_DIR / "var")
 
 try:
     DEBUG = env_bool("DEBUG", True)
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
         raise SettingError("SECRET_KEY", "未设置：DEBUG=0（生产模式）时必须通过环境变量提供自己的 SECRET_KEY。")
-    DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"), BASE_DIR)}
-    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_config(os.environ.get("REDIS_URL"), BASE_DIR)
+    DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"), VAR_DIR)}
+    CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_config(os.environ.get("REDIS_URL"), VAR_DIR)
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     TRACKER_MAX_UPLOAD_BYTES = env_int("TRACKER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
@@ -120,7 +123,7 @@ STORAGES = {
     },
 }
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

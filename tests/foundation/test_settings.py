@@ -51,8 +51,8 @@ def test_no_missing_migrations():
 def test_defaults_are_sqlite_and_embedded_broker(tmp_path):
     from tracker.env import broker_config, database_config
 
-    db = database_config(None, tmp_path)
-    assert db["ENGINE"] == "django.db.backends.sqlite3" and db["NAME"].startswith(str(tmp_path / "var"))
+    db = database_config(None, tmp_path / "var")
+    assert db["ENGINE"] == "django.db.backends.sqlite3" and db["NAME"] == str(tmp_path / "var" / "tracker.sqlite3")
     url, opts = broker_config(None, tmp_path)
     assert url == "filesystem://" and Path(opts["data_folder_in"]).is_dir()
     url, _ = broker_config("redis://127.0.0.1:6379/0", tmp_path)
