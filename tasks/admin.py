@@ -240,6 +240,11 @@ class TaskAdmin(SimpleHistoryAdmin):
     )
     inlines = [AssignmentInline, ProgressInline]
 
+    def get_urls(self):  # 导入台账 (preview, then confirm): tasks/reports/admin_views.py
+        from tasks.reports.admin_views import ledger_urls
+
+        return [*ledger_urls(self), *super().get_urls()]
+
     def get_queryset(self, request):
         return with_light(super().get_queryset(request)).prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("unit"))
@@ -377,4 +382,9 @@ class ReportFileAdmin(admin.ModelAdmin):
 
     @admin.display(description="下载")
     def download(self, obj):
-        return format_html('<a href="{}">下载</a>', obj.file.url) if obj.file else "—"
+        return format_html('<a href="{}">下载</a>', reverse("admin:tasks_reportfile_download", args=[obj.pk])) if obj.file else "—"
+
+    def get_urls(self):  # 生成本周督查通报 (POST) and the staff-only download: tasks/reports/admin_views.py
+        from tasks.reports.admin_views import report_urls
+
+        return [*report_urls(self), *super().get_urls()]
