@@ -18,6 +18,7 @@ RESULT_VERB = re.compile(r"完成|开工|建成|投产|达产|落地|搬迁|启�
                          r"整改|拿下|创成|申报|交付|运营|投用|使用|开业|挂牌|清零|销号|化解|见效|突破|收尾|进场|开展|组建|成立|编制|形成")
 DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|今年|计划在?|必须|务必)*")
 COMMA = re.compile(r"[，,]")
+ROLE_ONLY = re.compile(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协助|协办)[，,]$")
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 
@@ -70,7 +71,8 @@ def _chunks(sent_text, parser, ref, events):
                     dl_here = v
             kk += 1
         if p > 0:
-            if subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由")):
+            if (subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由"))
+                    and not ROLE_ONLY.match(sent_text[bounds[-1]:p])):
                 bounds.append(p)
                 cur_dl = None
                 cur_ok = False
@@ -121,7 +123,7 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             heading_owners[s.section] = hown
             dl_text, dl, weak = pick_deadline(s.text, meeting_date, events)
             tgt = pick_target(s.text)
-            if not ((dl and not weak) or tgt):
+            if not ((dl and not weak and dl not in ("asap",)) or tgt):
                 continue
         body = s.text
         off = 0
