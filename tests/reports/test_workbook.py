@@ -38,3 +38,100 @@ def test_sheets_and_headers(wb):
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A2:"), ws.title
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
         assert ws.print_title_rows == "$1:$2"
+
+
+def rows_of(ws):
+    return list(ws.iter_rows(min_row=3, values_only=True))
+
+
+def test_summary_paragraph_matches_data(wb, report):
+    ws = wb["总体情况"]
+    t = stats.totals(ON)
+    values = {r[0]: r[1] for r in rows_of(ws) if r[0]}
+    assert values["督办事项总数"] == t["total"] == 10
+    assert values["　其中：按时办结"] == 3 and values["　　　　逾期未办结（红灯）"] == 2
+    paragraph = [r[0] for r in rows_of(ws) if r[0] and str(r[0]).startswith("截至")][0]
+    assert paragraph == stats.summary_paragraph(t)
+    assert "共督办事项10项，已办结4项，其中按时办结3项" in paragraph and "逾期未办结2项" in paragraph
+    assert ws.cell(row=3, column=2).value.date() == dt.date(2024, 5, 30)  # 统计期间 as a real date
+    assert ws.cell(row=3, column=2).number_format == "yyyy-mm-dd"
+
+
+def test_ranking_order_and_highlights(wb):
+    ws = wb["单位排名"]
+    data = [r for r in ws.iter_rows(min_row=3) if r[1].value and not str(r[0].value).startswith("说明")]
+    names = [r[1].value for r in data]
+    assert names[0] == "县发展和改革局" and names[-1] == "县财政局"
+    assert data[0][0].value == 1
+    assert data[0][1].fill.fgColor.rgb.endswith("C6EFCE") and data[-1][1].fill.fgColor.rgb.endswith("FFC7CE")
+    assert data[0][11].value == "排名第一" and data[-1][11].value == "排名末位"
+    assert data[1][1].fill.fill_type is None
+    note = [r[0].value for r in ws.iter_rows(min_row=3) if str(r[0].value or "").startswith("说明")]
+    assert note and "按牵头（主办）单位统计" in note[0]
+
+
+def test_detail_sheet_lights_dates_and_rows(wb):
+    ws = wb["事项明细"]
+    header = [c.value for c in ws[2]]
+    col = {h: i for i, h in enumerate(header)}
+    rows = list(ws.iter_rows(min_row=3))
+    titles = [r[col["事项名称"]].value for r in rows]
+    # open tasks + the one closed this period; not the older closed, cancelled or future ones
+    assert set(titles) == {"编制十五五规划纲要", "清理拖欠企业账款", "盘活闲置国有资产", "统计数据质量核查",
+                           "报送一季度统计公报", "供暖季前完成管网改造", "老旧小区改造验收"}
+    by_title = {r[col["事项名称"]].value: r for r in rows}
+    expect = {"清理拖欠企业账款": ("红灯", "FFC7CE"), "统计数据质量核查": ("黄灯", "FFEB9C"),
+              "编制十五五规划纲要": ("绿灯", "C6EFCE"), "供暖季前完成管网改造": ("待定时限", "D9D9D9")}
+    for title, (label, color) in expect.items():
+        cell = by_title[title][col["灯号"]]
+        assert cell.value == label and cell.fill.fgColor.rgb.endswith(color), title
+    d = by_title["清理拖欠企业账款"][col["完成时限"]]
+    assert isinstance(d.value, dt.datetime) and d.value.date() == dt.date(2024, 5, 26) and d.number_format == "yyyy-mm-dd"
+    assert by_title["清理拖欠企业账款"][col["逾期天数"]].value == 10
+    assert by_title["清理拖欠企业账款"][col["最新进展"]].value == "已清理五成，剩余款项正在协调"
+    g = by_title["编制十五五规划纲要"]
+    assert g[col["牵头单位"]].value == "县发改局" and g[col["配合单位"]].value == "交通局"
+    assert g[col["责任领导"]].value == "副县长张三" and g[col["会议"]].value == "县委常委会第12次会议"
+    assert g[col["进度"]].value == 0.3 and g[col["进度"]].number_format == "0.0%"
+    assert g[col["事项名称"]].alignment.wrap_text
+
+
+def test_overdue_and_progress_sheets(wb):
+    ws = wb["逾期事项"]
+    assert [(r[2], r[7]) for r in rows_of(ws)] == [("清理拖欠企业账款", 10), ("盘活闲置国有资产", 2)]
+    ws = wb["本周进展"]
+    got = rows_of(ws)
+    assert [r[6] for r in got] == ["完成初稿框架", "已清理五成，剩余款项正在协调"]
+    assert isinstance(got[0][1], dt.datetime) and got[0][1] == dt.datetime(2024, 6, 5, 9, 0)  # local time
+
+
+def test_column_widths_fit_chinese(wb):
+    ws = wb["事项明细"]
+    from openpyxl.utils import get_column_letter
+
+    widths = {ws.cell(row=2, column=i).value: ws.column_dimensions[get_column_letter(i)].width for i in range(1, 18)}
+    assert widths["事项名称"] >= 2 * len("供暖季前完成管网改造") and widths["事项名称"] <= 40
+    assert widths["序号"] < widths["编号"] < widths["事项名称"]
+    assert widths["完成时限"] >= 10
+
+
+def test_text_width_counts_cjk_as_two():
+    from tasks.reports.workbook import text_width
+
+    assert text_width("督查ab") == 6 and text_width(dt.date(2024, 1, 1)) == 10 and text_width(None) == 0
+
+
+def test_bad_date_and_future_rejected(scenario):
+    with pytest.raises(ReportError, match="格式不正确"):
+        generate_report(on="2024-02-30", trigger="command")
+    with pytest.raises(ReportError, match="晚于今天"):
+        generate_report(on=dt.date(2999, 1, 1), trigger="command")
+    assert not ReportFile.objects.exists()
+
+
+def test_empty_database_report(db):
+    rf = generate_report(on=ON, trigger="command")
+    with rf.file.open("rb") as fh:
+        book = load_workbook(fh)
+    assert book.sheetnames[0] == "总体情况" and rf.task_count == 0
+    assert book["事项明细"].auto_filter.ref == "A2:Q2"
