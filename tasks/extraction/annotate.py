@@ -63,7 +63,7 @@ def deadline_candidates(text, ref, events=None):
         weak = bool(WEAK_KIND.match(phrase)) or (kind != "asap" and attrib and not protected)
         if phrase in ("今年", "明年", "今年度") and not BARE_YEAR_OK.match(after):
             weak = True
-        if ATTRIB_BEFORE.search(before) and not protected:
+        if kind != "asap" and ATTRIB_BEFORE.search(before) and not protected:
             weak = True
         val = resolve_deadline(phrase, ref, events)
         if val is None:

@@ -25,11 +25,18 @@ EXHORT = re.compile(r"意识|作风|精神状态|态度|担当|责任感|使命�
                     r"不讲条件|撸起袖子|甩开膀子|心往一处想|劲往一处使|再接再厉|鼓足干劲|攻坚克难|主体责任|思想|敢于|善于|理念|"
                     r"领导责任|负其责|在其位|甩手掌柜|不折不扣|清醒头脑|凝心聚力|真抓实干|求真务实")
 GENERIC_ANY = re.compile(r"(?:全市上下|全县上下|全区上下|各级各部门|大家|我们)(?:都|也|一定)?要")
-GENERIC_SUBJ = re.compile(r"^(?:[，、]|同时|另外|因此|所以|下来|今后|对[^，。]{0,20}[，,])*(?:我们|大家|全县上下|全县|各级各部门|各级|全体|广大|各位|同志们|全市上下|全区上下|对)")
+GENERIC_SUBJ = re.compile(r"^(?:[，、]|同时|另外|因此|所以|下来|今后|对[^，。]{0,20}[，,])*(?:我们|大家|全县上下|全县|各级各部门|各级|全体|广大|各位|同志们|全市上下|全区上下)")
 RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半年以来|近年来|多年来)")
 
 
 PLAN = re.compile(r"^(?:[^，。；]{2,12}[，,])?(?:今年|年内|全年|明年)?[，,]?(?:实现|新增|完成|引进|培育|新建|建成|投入|整合|达到|力争|争取|确保|启动|开工|兴建|建设|打造|创建|培养)")
+
+
+def _exhort(text):
+    """Attitude/style wording in the main clause (just after its first modal)."""
+    m = YAO.search(text) or STRONG.search(text)
+    start = m.start() if m else 0
+    return EXHORT.search(text, start, start + 36) is not None
 
 
 def has_cue(text, target=None):
@@ -76,7 +83,7 @@ def decide(text, owners, subject, deadline, target, heading=False, inherited_cue
                      for o in qualifying_owners)
     soft_deadline = (not strong_deadline) or deadline == "asap" or (year_level and deadline[:1].isdigit())
     if soft_deadline and not target and not unit_owner:
-        if EXHORT.search(text):
+        if _exhort(text):
             return False, 0.0
         if not qualifying_owners and deadline == "asap" and (GENERIC_SUBJ.match(text) or GENERIC_ANY.search(text)):
             return False, 0.0
