@@ -268,6 +268,7 @@ def task_detail(request, pk: int):
         "leaders": list(task.leaders.all()), "reports": reports, "timeline": timeline_rows(task_selectors.task_timeline(task)),
         "my_assignment": my_assignment, "forms": forms, "can_act": bool(forms), "readonly_reason": readonly,
         "pending_completion": pending_completion, "pending_extension": pending_extension,
+        "open_statuses": OPEN_STATUSES,
     }, status=status)
 
 
