@@ -362,14 +362,32 @@ class NoticeAdmin(admin.ModelAdmin):
 
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "kind", "channel", "subject", "unit", "person", "state", "attempts", "sent_at")
-    list_filter = ("state", "kind", "channel")
-    search_fields = ("subject", "key", "unit__name")
+    list_display = ("created_at", "kind", "channel", "subject", "unit", "person", "state", "attempts", "next_attempt_at",
+                    "sent_at", "short_error")
+    list_filter = ("state", "kind", "channel", "period")
+    search_fields = ("subject", "key", "unit__name", "person__name", "target")
     raw_id_fields = ("task",)
     readonly_fields = [f.name for f in Reminder._meta.fields]
+    actions = ["retry_now"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="最近错误")
+    def short_error(self, obj):
+        return (obj.last_error or "")[:60]
+
+    @admin.action(description="立即重试（发送失败或已放弃的提醒）")
+    def retry_now(self, request, queryset):
+        from tasks.services.reminders import retry_now
+
+        ids = list(queryset.filter(state__in=[Reminder.State.FAILED, Reminder.State.GIVEN_UP]).values_list("pk", flat=True))
+        if not ids:
+            self.message_user(request, "所选提醒中没有发送失败或已放弃的提醒。", level=messages.WARNING)
+            return
+        counts = retry_now(ids)
+        self.message_user(request, f"已重试 {len(ids)} 条：成功 {counts['sent']} 条，仍失败 {counts['failed'] + counts['given_up']} 条"
+                                   f"（非工作日不发送，将在下一个工作日发送）。")
 
 
 @admin.register(ReportFile)
