@@ -117,3 +117,21 @@ def test_logout_requires_post(client_for):
     r = c.post(reverse("portal:logout"))
     assert r.status_code == 302
     assert c.get(reverse("portal:task_list")).status_code == 302
+
+
+def test_forms_need_the_csrf_token(users, task):
+    from django.test import Client
+
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(users["op_fgj"])
+    r = c.post(reverse("portal:task_detail", args=[task.pk]), {"action": "acknowledge"})
+    assert r.status_code == 403
+    assert task.assignments.filter(acknowledged_at__isnull=False).count() == 0
+    # with the token from the page it goes through
+    page = c.get(reverse("portal:task_detail", args=[task.pk])).content.decode()
+    import re
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    r = c.post(reverse("portal:task_detail", args=[task.pk]), {"action": "acknowledge", "csrfmiddlewaretoken": token})
+    assert r.status_code == 302
+    assert task.assignments.filter(acknowledged_at__isnull=False).count() == 1
