@@ -75,9 +75,10 @@ def fill(color: str) -> PatternFill:
 class SheetWriter:
     """One streamed sheet: title row, header row, data rows; widths fitted on a sample."""
 
-    def __init__(self, wb: Workbook, title: str, caption: str, columns: list[tuple[str, int]]):
-        """columns: (header, cap width). Rows are lists of values or (value, style dict)."""
+    def __init__(self, wb: Workbook, title: str, caption: str, columns: list[tuple[str, int]], fixed: bool = False):
+        """columns: (header, cap width); `fixed`: use the caps as the widths (no sampling)."""
         self.ws = wb.create_sheet(title)
+        self.fixed = fixed
         self.caption = caption
         self.columns = columns
         self.buffer: list[list] = []
@@ -132,7 +133,7 @@ class SheetWriter:
         ncol = len(self.columns)
         for i, (header, cap) in enumerate(self.columns, start=1):
             sample = [text_width(r[i - 1].value if isinstance(r[i - 1], Cell) else r[i - 1]) for r in self.buffer]
-            width = max([text_width(header), *sample]) + 2
+            width = cap if self.fixed else max([text_width(header), *sample]) + 2
             ws.column_dimensions[get_column_letter(i)].width = max(6, min(width, cap, MAX_WIDTH))
         ws.freeze_panes = "A3"
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
@@ -154,16 +155,24 @@ class SheetWriter:
             self._write(row)
         self.buffer = []
 
-    def add_wide(self, text: str, height: float):
-        """A wrapped text row merged across all columns (written at once, after the buffer)."""
+    def add_wide(self, text: str, height: float, label: str | None = None):
+        """A wrapped text row merged across all columns (or all but the first, which holds `label`).
+
+        Written at once (it flushes the width sample), since a row's height must be known
+        before the row is streamed. A note row after the data is left out of the autofilter.
+        """
         if not self.started:
             self._start()
         row = self.rows + 3  # title + header + rows written so far + this one
-        if self.filter_end is None:
+        if self.filter_end is None and label is None:
             self.filter_end = row - 1
         self.ws.row_dimensions[row].height = height
-        self.ws.merged_cells.add(f"A{row}:{get_column_letter(len(self.columns))}{row}")
-        self._write([self.cell(text, align=WRAP), *[None] * (len(self.columns) - 1)])
+        first = "A" if label is None else "B"
+        self.ws.merged_cells.add(f"{first}{row}:{get_column_letter(len(self.columns))}{row}")
+        cells = [self.cell(text, align=WRAP), *[self.cell(None) for _ in range(len(self.columns) - 1)]]
+        if label is not None:
+            cells = [self.cell(label, bold=True), *cells[:-1]]
+        self._write(cells)
 
     def close(self):
         if not self.started:
@@ -214,7 +223,8 @@ def _pct_cell(sheet, v):
 
 # sheets ---------------------------------------------------------------------------------------
 def _sheet_summary(wb, on, t, title):
-    s = SheetWriter(wb, "总体情况", f"{title}（统计截至{on:%Y年%m月%d日}）", [("项目", 30), ("数量", 12), ("占比", 12), ("说明", 60)])
+    s = SheetWriter(wb, "总体情况", f"{title}（统计截至{on:%Y年%m月%d日}）", [("项目", 28), ("数量", 12), ("占比", 12), ("说明", 52)],
+                    fixed=True)
     total = t["total"] or 0
 
     def share(n):
@@ -222,6 +232,9 @@ def _sheet_summary(wb, on, t, title):
 
     s.add(["统计期间", s.cell(t["period_start"], number_format=DATE_FORMAT, align=CENTER),
            s.cell(t["period_end"], number_format=DATE_FORMAT, align=CENTER), "本期为统计截至日及其前6天（共7天）"])
+    paragraph = stats.summary_paragraph(t)
+    # the ready-to-paste paragraph, right under the period: label in A, text merged over B:D
+    s.add_wide(paragraph, height=15 * (text_width(paragraph) // 72 + 1) + 6, label="通报摘要（可直接粘贴）")
     s.add(["督办事项总数", total, share(total), "不含已撤销事项"])
     s.add(["已办结（销号）", t["closed"], share(t["closed"]), ""])
     s.add(["　其中：按时办结", t["closed_on_time"], share(t["closed_on_time"]), ""])
@@ -242,9 +255,6 @@ def _sheet_summary(wb, on, t, title):
         s.add([f"状态：{STATUS_LABELS[code]}", n, "", ""])
     for code, n in t["by_light"].items():
         s.add([s.cell(f"灯号：{LIGHT_LABELS[code]}", fill_color=LIGHT_FILLS.get(code)), n, "", ""])
-    s.add(["通报摘要（可直接粘贴）", "", "", ""])
-    paragraph = stats.summary_paragraph(t)
-    s.add_wide(paragraph, height=15 * (text_width(paragraph) // 100 + 2))
     s.close()
     return paragraph
 
@@ -276,9 +286,9 @@ DETAIL_FIELDS = ("id", "code", "title", "meeting__title", "meeting__date", "dead
 
 
 def _sheet_detail(wb, on):
-    cols = [("序号", 6), ("编号", 14), ("事项名称", 40), ("会议", 24), ("会议日期", 12), ("牵头单位", 20), ("配合单位", 24),
-            ("责任领导", 14), ("时限要求", 16), ("完成时限", 12), ("状态", 12), ("灯号", 10), ("进度", 8), ("时序进度", 10),
-            ("最新进展", 50), ("逾期天数", 10), ("挂牌督办", 10)]
+    cols = [("序号", 6), ("编号", 14), ("事项名称", 32), ("会议", 18), ("会议日期", 12), ("牵头单位", 16), ("配合单位", 16),
+            ("责任领导", 12), ("时限要求", 12), ("完成时限", 12), ("状态", 16), ("灯号", 10), ("进度", 8), ("时序进度", 10),
+            ("最新进展", 36), ("逾期天数", 10), ("挂牌督办", 10)]
     s = SheetWriter(wb, "事项明细", f"督办事项明细（在办及本期办结，统计截至{on:%Y年%m月%d日}）", cols)
     n = 0
     for n, r in enumerate(_task_rows(stats.detail_tasks(on), DETAIL_FIELDS), start=1):
@@ -294,8 +304,8 @@ OVERDUE_FIELDS = ("id", "code", "title", "deadline", "days_overdue", "progress",
 
 
 def _sheet_overdue(wb, on):
-    cols = [("序号", 6), ("编号", 14), ("事项名称", 40), ("牵头单位", 20), ("配合单位", 24), ("责任领导", 14),
-            ("完成时限", 12), ("逾期天数", 10), ("进度", 8), ("最新进展", 50), ("挂牌督办", 10)]
+    cols = [("序号", 6), ("编号", 14), ("事项名称", 36), ("牵头单位", 18), ("配合单位", 18), ("责任领导", 12),
+            ("完成时限", 12), ("逾期天数", 10), ("进度", 8), ("最新进展", 44), ("挂牌督办", 10)]
     s = SheetWriter(wb, "逾期事项", f"逾期未办结事项（按逾期天数排序，统计截至{on:%Y年%m月%d日}）", cols)
     n = 0
     for n, r in enumerate(_task_rows(stats.overdue_tasks(on), OVERDUE_FIELDS), start=1):

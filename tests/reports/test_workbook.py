@@ -50,7 +50,9 @@ def test_summary_paragraph_matches_data(wb, report):
     values = {r[0]: r[1] for r in rows_of(ws) if r[0]}
     assert values["督办事项总数"] == t["total"] == 10
     assert values["　其中：按时办结"] == 3 and values["　　　　逾期未办结（红灯）"] == 2
-    paragraph = [r[0] for r in rows_of(ws) if r[0] and str(r[0]).startswith("截至")][0]
+    assert ws.cell(row=4, column=1).value == "通报摘要（可直接粘贴）"
+    assert "B4:D4" in {str(m) for m in ws.merged_cells.ranges}
+    paragraph = ws.cell(row=4, column=2).value
     assert paragraph == stats.summary_paragraph(t)
     assert "共督办事项10项，已办结4项，其中按时办结3项" in paragraph and "逾期未办结2项" in paragraph
     assert ws.cell(row=3, column=2).value.date() == dt.date(2024, 5, 30)  # 统计期间 as a real date
