@@ -130,6 +130,8 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
         m = ITEM_PREFIX.match(body)
         if m:
             off = m.end()
+        if not s.leadin and is_past(body) and not has_cue(body, pick_target(body)):
+            continue   # statistics / past achievements: nothing to extract (and nothing to parse)
         sent_cue = False
         chunk_owners = []
         # a short first sentence of a list item is the item's title ("二是要抓项目前期。")
