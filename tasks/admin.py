@@ -274,56 +274,57 @@ class DecisionForm(forms.ModelForm):
     decision = forms.ChoiceField(label="审批", choices=[("", "—"), ("approve", "同意"), ("reject", "退回")], required=False)
 
 
-@admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class DecisionAdmin(admin.ModelAdmin):
+    """A request that staff approve or send back on its change form; the decision calls a service."""
+
     form = DecisionForm
-    list_display = ("task", "unit", "old_deadline", "proposed_deadline", "state", "created_at")
     list_filter = ("state",)
     search_fields = ("task__code", "task__title", "unit__name")
+
+    def has_add_permission(self, request):
+        return False
+
+    def decide(self, obj, by, approve: bool, data: dict):
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        from tasks.services.workflow import WorkflowError
+
+        decision = form.cleaned_data.get("decision")
+        if not decision:
+            return
+        try:
+            self.decide(obj, request.user, decision == "approve", form.cleaned_data)
+        except WorkflowError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(DecisionAdmin):
+    list_display = ("task", "unit", "old_deadline", "proposed_deadline", "state", "created_at")
     readonly_fields = ("task", "unit", "requested_by", "old_deadline", "proposed_deadline", "reason", "state",
                        "decided_by", "decided_at", "created_at")
     fields = ("task", "unit", "requested_by", "old_deadline", "proposed_deadline", "reason", "state", "decision",
               "decision_reason", "decided_by", "decided_at", "created_at")
 
-    def has_add_permission(self, request):
-        return False
+    def decide(self, obj, by, approve, data):
+        from tasks.services.workflow import decide_extension
 
-    def save_model(self, request, obj, form, change):
-        from tasks.services.workflow import WorkflowError, decide_extension
-
-        decision = form.cleaned_data.get("decision")
-        if not decision:
-            return
-        try:
-            decide_extension(request=obj, by=request.user, approve=decision == "approve", reason=form.cleaned_data.get("decision_reason", ""))
-        except WorkflowError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
+        decide_extension(request=obj, by=by, approve=approve, reason=data.get("decision_reason", ""))
 
 
 @admin.register(CompletionRequest)
-class CompletionRequestAdmin(admin.ModelAdmin):
-    form = DecisionForm
+class CompletionRequestAdmin(DecisionAdmin):
     list_display = ("task", "unit", "state", "grade", "created_at")
     list_filter = ("state", "grade")
-    search_fields = ("task__code", "task__title", "unit__name")
     readonly_fields = ("task", "unit", "requested_by", "summary", "state", "decided_by", "decided_at", "created_at")
     fields = ("task", "unit", "requested_by", "summary", "state", "decision", "grade", "decision_reason",
               "decided_by", "decided_at", "created_at")
 
-    def has_add_permission(self, request):
-        return False
+    def decide(self, obj, by, approve, data):
+        from tasks.services.workflow import decide_completion
 
-    def save_model(self, request, obj, form, change):
-        from tasks.services.workflow import WorkflowError, decide_completion
-
-        decision = form.cleaned_data.get("decision")
-        if not decision:
-            return
-        try:
-            decide_completion(request=obj, by=request.user, approve=decision == "approve",
-                              grade=form.cleaned_data.get("grade", ""), reason=form.cleaned_data.get("decision_reason", ""))
-        except WorkflowError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
+        decide_completion(request=obj, by=by, approve=approve, grade=data.get("grade", ""), reason=data.get("decision_reason", ""))
 
 
 # --- office configuration, notices, reminders, reports --------------------------------------------
