@@ -51,7 +51,7 @@ def deadline_candidates(text, ref, events=None):
             continue
         if after.startswith(("以来", "至今")):
             continue
-        if phrase == "近期" and not NEAR_BOUND.match(after):
+        if phrase == "近期" and not NEAR_BOUND.match(after) and not before.endswith(("在", "于")):
             continue
         if kind == "asap" and re.match(r"(?:就|要|就要)?到(?:了|年底|月底)?", after):
             continue   # "马上要到年底了": time is near, not an instruction

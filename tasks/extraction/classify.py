@@ -26,6 +26,7 @@ EXHORT = re.compile(r"意识|作风|精神状态|态度|担当|责任感|使命�
                     r"领导责任|负其责|在其位|甩手掌柜|不折不扣|清醒头脑|凝心聚力|真抓实干|求真务实")
 GENERIC_ANY = re.compile(r"(?:全市上下|全县上下|全区上下|各级各部门|大家|我们)(?:都|也|一定)?要")
 GENERIC_SUBJ = re.compile(r"^(?:[，、]|同时|另外|因此|所以|下来|今后|对[^，。]{0,20}[，,])*(?:我们|大家|全县上下|全县|各级各部门|各级|全体|广大|各位|同志们|全市上下|全区上下)")
+HANDED_DOWN = re.compile(r"要求(?:我|各|全)[市县区省州]|要求我们|交给我|交办|下达给|部署我")
 RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半年以来|近年来|多年来)")
 
 
@@ -72,7 +73,7 @@ def decide(text, owners, subject, deadline, target, heading=False, inherited_cue
     strong_future = bool(YAO.search(text) or STRONG.search(text))
     if is_past(text) and not strong_future and not inherited_cue:
         return False, 0.0
-    if level_upper is not None and level_upper.match(text) and not owners:
+    if level_upper is not None and level_upper.match(text) and not owners and not HANDED_DOWN.search(text):
         return False, 0.0
     if "正在" in text and not (YAO.search(text) or re.search(r"必须|务必|确保|力争|争取", text)):
         return False, 0.0
