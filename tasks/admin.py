@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from accounts.models import Unit
+from django.contrib.admin.widgets import FilteredSelectMultiple
+
+from accounts.models import Person, Unit
 from tasks.models import (
     Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, Meeting, NamedEvent, Notice, OfficeSettings,
     ProgressReport, Reminder, ReportFile, RequestState, Speech, Task,
@@ -111,8 +113,39 @@ class SpeechAdmin(admin.ModelAdmin):
 
 # --- directives: the review queue -----------------------------------------------------------------
 
+class DirectiveForm(forms.ModelForm):
+    """The directive as extracted, plus who it goes to when staff press 采纳并交办."""
+
+    lead_units = forms.ModelMultipleChoiceField(Unit.objects.filter(active=True), required=False, label="交办：主办（牵头）单位",
+                                                widget=FilteredSelectMultiple("主办单位", False),
+                                                help_text="默认取抽取出的责任单位；“各乡镇”等分组会展开为其下各单位")
+    co_units = forms.ModelMultipleChoiceField(Unit.objects.filter(active=True), required=False, label="交办：协办（配合）单位",
+                                              widget=FilteredSelectMultiple("协办单位", False))
+    leaders = forms.ModelMultipleChoiceField(Person.objects.filter(active=True), required=False, label="交办：责任领导",
+                                             widget=FilteredSelectMultiple("责任领导", False))
+
+    class Meta:
+        model = Directive
+        fields = ("text", "owners", "deadline_kind", "deadline", "deadline_text", "recurrence", "target")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        owners = self.instance.owners if self.instance and self.instance.pk else []
+        ids = lambda role: [o["unit_id"] for o in owners if o.get("unit_id") and (o.get("role") or "lead") == role]  # noqa: E731
+        self.fields["lead_units"].initial = ids("lead")
+        self.fields["co_units"].initial = ids("co")
+        self.fields["leaders"].initial = list(Person.objects.filter(name__in=[o["name"] for o in owners if o.get("kind") == "person"]))
+
+    def assignment(self):
+        d = self.cleaned_data
+        units = [(u, "lead") for u in d.get("lead_units") or []] + [(u, "co") for u in d.get("co_units") or []]
+        return units or None, (list(d["leaders"]) if d.get("leaders") else None)
+
+
 @admin.register(Directive)
 class DirectiveAdmin(admin.ModelAdmin):
+    form = DirectiveForm
+    change_form_template = "admin/tasks/directive/change_form.html"
     list_display = ("seq", "short_text", "owner_list", "deadline_text", "deadline", "recurrence", "target",
                     "confidence", "review_state", "task_link")
     list_display_links = ("seq", "short_text")
@@ -122,8 +155,25 @@ class DirectiveAdmin(admin.ModelAdmin):
     actions = ["accept_selected", "reject_selected"]
     readonly_fields = ("speech", "seq", "start", "end", "section", "context", "confidence", "review_state",
                        "reviewed_by", "reviewed_at", "task_link")
-    fields = ("speech", "seq", "section", "context", "text", "owners", "deadline_kind", "deadline", "deadline_text",
-              "recurrence", "target", "confidence", "review_state", "reviewed_by", "reviewed_at", "task_link")
+    fieldsets = (
+        (None, {"fields": ("speech", "seq", "section", "context")}),
+        ("抽取结果（可修改）", {"fields": ("text", "owners", "deadline_kind", "deadline", "deadline_text", "recurrence", "target",
+                                   "confidence")}),
+        ("交办", {"fields": ("lead_units", "co_units", "leaders")}),
+        ("审核", {"fields": ("review_state", "reviewed_by", "reviewed_at", "task_link")}),
+    )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if "_accept" not in request.POST:
+            return
+        units, leaders = form.assignment()
+        try:  # a date on the form wins over "尽快"/event/unresolved
+            task = accept_directive(directive=obj, by=request.user, units=units, leaders=leaders, deadline=obj.deadline)
+        except IngestError as exc:
+            self.message_user(request, f"未交办：{exc.message}", messages.ERROR)
+        else:
+            self.message_user(request, f"已交办，督办事项编号 {task.code}。", messages.SUCCESS)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("speech", "task")

@@ -107,3 +107,23 @@ def test_operators_and_anonymous_cannot_use_the_admin(client):
     r = client.get(reverse("admin:tasks_task_changelist"))
     assert r.status_code == 302 and "/admin/login/" in r["Location"]
     assert CompletionRequest.objects.count() == 0
+
+
+def test_staff_edit_a_directive_and_assign_it_to_other_units(staff_client):
+    upload(staff_client)
+    d = Directive.objects.filter(deadline_kind="asap").first() or Directive.objects.first()
+    lead, co = Unit.objects.exclude(kind="group")[:2]
+    url = reverse("admin:tasks_directive_change", args=[d.pk])
+    page = staff_client.get(url).content.decode()
+    assert "保存并采纳交办" in page and "<mark>" in page
+    r = staff_client.post(url, {
+        "text": d.text, "owners": "[]", "deadline_kind": "date", "deadline": "2099-03-31", "deadline_text": "3月底前",
+        "recurrence": "monthly", "target": "100%", "confidence": d.confidence,
+        "lead_units": [lead.pk], "co_units": [co.pk], "_accept": "1"}, follow=True)
+    assert "已交办，督办事项编号" in r.content.decode()
+    task = Task.objects.get(source_directive=d)
+    roles = {a.unit_id: a.role for a in task.assignments.all()}
+    assert roles == {lead.pk: "lead", co.pk: "co"}
+    assert task.deadline == dt.date(2099, 3, 31) and task.recurrence == "monthly" and task.target == "100%"
+    # a directive already handled offers no second 交办
+    assert "保存并采纳交办" not in staff_client.get(url).content.decode()
