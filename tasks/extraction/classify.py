@@ -33,6 +33,13 @@ RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半�
 PLAN = re.compile(r"^(?:[^，。；]{2,12}[，,])?(?:今年|年内|全年|明年)?[，,]?(?:实现|新增|完成|引进|培育|新建|建成|投入|整合|达到|力争|争取|确保|启动|开工|兴建|建设|打造|创建|培养)")
 
 
+LEAD_DATE = re.compile(r"^(?:[，、]|同时|另外|此外|力争|争取|确保|要|在|于|并)*(?:\d{4}年|明年|今年)?"
+                       r"(?:(?:\d{1,2}|[一二三四五六七八九十]{1,3})月(?:\d{1,2}[日号]|底|末|份|中旬|上旬|下旬)?(?:前|之前|以前|底前)|"
+                       r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月份?[，,]|年底前|年内|年底)")
+RESULT = re.compile(r"完成|建成|开工|投产|落地|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|上报|报送|提交|办结|"
+                    r"整改|创成|申报|交付|投用|使用|挂牌|清零|化解|突破|形成|编制|梳理|开展|举办|组织|部署|覆盖|入住|摘帽|出列|脱贫")
+
+
 def _exhort(text):
     """Attitude/style wording in the main clause (just after its first modal)."""
     m = YAO.search(text) or STRONG.search(text)
@@ -43,6 +50,8 @@ def _exhort(text):
 def has_cue(text, target=None):
     if YAO.search(text) or STRONG.search(text) or IMPERATIVE.match(text):
         return True
+    if LEAD_DATE.match(text) and RESULT.search(text) and not is_past(text):
+        return True    # "10月底前，所有村级服务平台建成投入使用"
     # a plan line: "彰显农业实力，实现……新增2.6万亩" / "新增规模企业4家"
     return bool(target) and PLAN.match(text) is not None and not is_past(text)
 
