@@ -53,6 +53,7 @@ PUNCT = re.compile(r"[，：；]")
 ETC = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、要和]{0,16}?(?:部门|单位)|等(?![\u4e00-\u9fff]{0,3}(?:方面|工作|领域|问题))|同志")
 FUNC_CHARS = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时]")
 ETC_LIST = re.compile(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。；：\s]{2,10}?)等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位)")
+PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|让|交由|交给)")
 CO_VERB = re.compile(r"(?:会同|配合|协助|协同|联合|协办)")
 ADVERB = re.compile(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
@@ -224,6 +225,8 @@ class OwnerParser:
             ok = assign or bool(MODAL.match(after))
             if not ok:
                 continue
+            if PAST_PRED.search(after[:14]) and not re.match(r"(?:都|也|还|一定|务必)?要|必须|务必", after):
+                continue   # "相关领导对…进行了分析": a report of what was done, not an assignment
             role = "lead"
             if ROLE_CO.match(tail):
                 role = "co"
