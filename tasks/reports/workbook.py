@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from copy import copy
 from collections import defaultdict
 from itertools import islice
 
@@ -75,31 +76,45 @@ def fill(color: str) -> PatternFill:
 class SheetWriter:
     """One streamed sheet: title row, header row, data rows; widths fitted on a sample."""
 
-    def __init__(self, wb: Workbook, title: str, caption: str, columns: list[tuple[str, int]], fixed: bool = False):
-        """columns: (header, cap width); `fixed`: use the caps as the widths (no sampling)."""
+    def __init__(self, wb: Workbook, title: str, caption: str, columns: list[tuple[str, int]], fixed: bool = False,
+                 lean: bool = False):
+        """columns: (header, cap width); `fixed`: use the caps as the widths (no sampling);
+        `lean`: the streamed detail sheets (see _lean)."""
         self.ws = wb.create_sheet(title)
         self.fixed = fixed
+        self.lean = lean
+        self.widths = [cap for _, cap in columns]
         self.caption = caption
         self.columns = columns
         self.buffer: list[list] = []
         self.started = False
         self.rows = 0  # data rows written
         self.filter_end = None  # last row under the autofilter (before notes)
-        self._cells: dict = {}
+        self._styles: dict = {}
 
     # cells ----------------------------------------------------------------------------------
     def cell(self, value, *, number_format=None, fill_color=None, bold=False, align=WRAP, font=None):
+        """A styled write-only cell. Styles are resolved once per combination and then copied as
+        a StyleArray: assigning openpyxl style objects per cell hashes them every time (~10x slower)."""
+        key = (number_format, fill_color, bold, id(align), id(font))
+        style = self._styles.get(key)
+        if style is None:
+            t = WriteOnlyCell(self.ws)
+            t.font = font or (HEADER_FONT if bold else BODY_FONT)
+            t.alignment = align
+            t.border = BORDER
+            if number_format:
+                t.number_format = number_format
+            if fill_color:
+                t.fill = fill(fill_color)
+            style = self._styles[key] = t._style
         c = WriteOnlyCell(self.ws, value=value)
-        c.font = font or (HEADER_FONT if bold else BODY_FONT)
-        c.alignment = align
-        c.border = BORDER
-        if number_format:
-            c.number_format = number_format
-        if fill_color:
-            c.fill = fill(fill_color)
+        c._style = copy(style)
         return c
 
     def _to_cells(self, row):
+        if self.lean:
+            return [self._lean(v, i) for i, v in enumerate(row)]
         out = []
         for v in row:
             if isinstance(v, Cell):
@@ -114,6 +129,24 @@ class SheetWriter:
             else:
                 out.append(self.cell(v))
         return out
+
+    def _lean(self, v, i):
+        """Big sheets: empty cells are left out, numbers and short text go unstyled (printed
+        gridlines stand in for borders); only dates, fills and text that needs wrapping get a style.
+        Per-cell styling is what costs most in openpyxl, so this keeps 10,000 tasks fast."""
+        if v is None or v == "":
+            return None
+        if isinstance(v, (Cell, int, float)):
+            return v
+        if isinstance(v, dt.datetime):
+            return self.cell(timezone.localtime(v).replace(tzinfo=None) if timezone.is_aware(v) else v,
+                             number_format=DATETIME_FORMAT, align=CENTER)
+        if isinstance(v, dt.date):
+            return self.cell(v, number_format=DATE_FORMAT, align=CENTER)
+        v = str(v)
+        if 2 * len(v) + 2 > self.widths[i] or "\n" in v:
+            return self.cell(v)
+        return v
 
     # writing --------------------------------------------------------------------------------
     def add(self, row: list):
@@ -134,7 +167,8 @@ class SheetWriter:
         for i, (header, cap) in enumerate(self.columns, start=1):
             sample = [text_width(r[i - 1].value if isinstance(r[i - 1], Cell) else r[i - 1]) for r in self.buffer]
             width = cap if self.fixed else max([text_width(header), *sample]) + 2
-            ws.column_dimensions[get_column_letter(i)].width = max(6, min(width, cap, MAX_WIDTH))
+            self.widths[i - 1] = max(6, min(width, cap, MAX_WIDTH))
+            ws.column_dimensions[get_column_letter(i)].width = self.widths[i - 1]
         ws.freeze_panes = "A3"
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_setup.orientation = "landscape"
@@ -142,6 +176,7 @@ class SheetWriter:
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
         ws.print_options.horizontalCentered = True
+        ws.print_options.gridLines = self.lean
         ws.page_margins.left = ws.page_margins.right = 0.4
         ws.page_margins.top = ws.page_margins.bottom = 0.6
         ws.print_title_rows = "1:2"
@@ -289,7 +324,7 @@ def _sheet_detail(wb, on):
     cols = [("序号", 6), ("编号", 14), ("事项名称", 32), ("会议", 18), ("会议日期", 12), ("牵头单位", 16), ("配合单位", 16),
             ("责任领导", 12), ("时限要求", 12), ("完成时限", 12), ("状态", 16), ("灯号", 10), ("进度", 8), ("时序进度", 10),
             ("最新进展", 36), ("逾期天数", 10), ("挂牌督办", 10)]
-    s = SheetWriter(wb, "事项明细", f"督办事项明细（在办及本期办结，统计截至{on:%Y年%m月%d日}）", cols)
+    s = SheetWriter(wb, "事项明细", f"督办事项明细（在办及本期办结，统计截至{on:%Y年%m月%d日}）", cols, lean=True)
     n = 0
     for n, r in enumerate(_task_rows(stats.detail_tasks(on), DETAIL_FIELDS), start=1):
         s.add([n, r["code"], r["title"], r["meeting__title"] or "", r["meeting__date"], r["lead"], r["co"], r["leaders"],
@@ -306,7 +341,7 @@ OVERDUE_FIELDS = ("id", "code", "title", "deadline", "days_overdue", "progress",
 def _sheet_overdue(wb, on):
     cols = [("序号", 6), ("编号", 14), ("事项名称", 36), ("牵头单位", 18), ("配合单位", 18), ("责任领导", 12),
             ("完成时限", 12), ("逾期天数", 10), ("进度", 8), ("最新进展", 44), ("挂牌督办", 10)]
-    s = SheetWriter(wb, "逾期事项", f"逾期未办结事项（按逾期天数排序，统计截至{on:%Y年%m月%d日}）", cols)
+    s = SheetWriter(wb, "逾期事项", f"逾期未办结事项（按逾期天数排序，统计截至{on:%Y年%m月%d日}）", cols, lean=True)
     n = 0
     for n, r in enumerate(_task_rows(stats.overdue_tasks(on), OVERDUE_FIELDS), start=1):
         s.add([n, r["code"], r["title"], r["lead"], r["co"], r["leaders"], r["deadline"],
@@ -320,7 +355,7 @@ def _sheet_progress(wb, on):
     start, end = stats.report_period(on)
     cols = [("序号", 6), ("报送时间", 17), ("编号", 14), ("事项名称", 40), ("报送单位", 20), ("进度", 8), ("进展情况", 60),
             ("报送周期", 10), ("报送人", 12)]
-    s = SheetWriter(wb, "本周进展", f"本周进展报送（{start:%m月%d日}至{end:%m月%d日}）", cols)
+    s = SheetWriter(wb, "本周进展", f"本周进展报送（{start:%m月%d日}至{end:%m月%d日}）", cols, lean=True)
     qs = stats.week_progress(on).values("created_at", "task__code", "task__title", "unit__name", "unit__short_name",
                                          "percent", "text", "period", "author__username", "author__person__name")
     n = 0

@@ -95,7 +95,21 @@ def test_detail_sheet_lights_dates_and_rows(wb):
     assert g[col["牵头单位"]].value == "县发改局" and g[col["配合单位"]].value == "交通局"
     assert g[col["责任领导"]].value == "副县长张三" and g[col["会议"]].value == "县委常委会第12次会议"
     assert g[col["进度"]].value == 0.3 and g[col["进度"]].number_format == "0.0%"
-    assert g[col["事项名称"]].alignment.wrap_text
+    assert g[col["事项名称"]].alignment.wrap_text is None  # short text: plain cell, no style cost
+
+
+def test_lean_cells_wrap_only_long_text():
+    from openpyxl import Workbook
+
+    from tasks.reports.workbook import SheetWriter
+
+    s = SheetWriter(Workbook(write_only=True), "x", "x", [("事项名称", 20), ("数", 8)], lean=True)
+    long_text = "推进城乡供水一体化工程建设并完成验收"
+    cells = s._to_cells([long_text, 3])
+    assert cells[0].alignment.wrap_text and cells[0].value == long_text and cells[1] == 3
+    assert s._to_cells(["短", None]) == ["短", None]
+    d = s._to_cells([dt.date(2024, 6, 1), ""])
+    assert d[0].number_format == "yyyy-mm-dd" and d[1] is None
 
 
 def test_overdue_and_progress_sheets(wb):
