@@ -6,7 +6,7 @@
 
 For each size it builds a "lived-in" county (80 units, 1–2 units per task, leaders, progress
 reports; tasks already past the escalation threshold are flagged, as earlier sweeps would have
-done) with bulk_create, then on Monday 2026-11-23 09:00 measures:
+done; ~5 % overdue, deadlines spread over the coming year) with bulk_create, then on Monday 2026-11-23 09:00 measures:
   first   the first sweep of the day (queue every reminder due today; send excluded)
   again   the next beat 30 minutes later (nothing new)
   queries the SQL statements each sweep ran (must not grow with the number of tasks)
@@ -74,8 +74,9 @@ def build(n_tasks: int, on: dt.date, seed: int = 7) -> None:
     for start in range(0, n_tasks, batch):
         tasks = []
         for i in range(start, min(start + batch, n_tasks)):
-            assigned = on - dt.timedelta(days=rnd.randint(0, 300))
-            deadline = assigned + dt.timedelta(days=rnd.randint(10, 400))
+            # open tasks: ~5 % overdue (up to 20 days), the rest due within a year
+            deadline = on + dt.timedelta(days=rnd.randint(-20, 380))
+            assigned = min(on, deadline - dt.timedelta(days=rnd.randint(10, 400)))
             overdue = deadline < on
             tasks.append(Task(
                 code=f"B{i:07d}", title=f"示范督办事项{i}", deadline=deadline, status="in_progress" if i % 10 else "assigned",

@@ -18,7 +18,11 @@ MAX_ATTEMPTS = 5                      # a send failing this many times is given 
 BACKOFF_BASE = dt.timedelta(minutes=5)  # 5, 10, 20, 40 minutes … between attempts
 BACKOFF_CAP = dt.timedelta(hours=6)
 CLAIM_LEASE = dt.timedelta(minutes=10)  # a claim older than this is re-claimable (killed worker)
-CHECKPOINT_LOOKBACK_DAYS = 10          # catch up checkpoint reminders missed while the sweep was down
+# Events (a checkpoint missed, a deadline passed, the escalation threshold reached) are acted on
+# when they happened within this many days: enough to catch up after the sweep was down, while a
+# level or flag that staff lowered by hand for an old event is not raised again by every sweep.
+EVENT_LOOKBACK_DAYS = 10
+CHECKPOINT_LOOKBACK_DAYS = EVENT_LOOKBACK_DAYS
 RECURRING_LEAD_WORKDAYS = {"daily": 0, "weekly": 1, "dekad": 1}  # others: 2 working days before
 DEFAULT_LEAD_WORKDAYS = 2
 

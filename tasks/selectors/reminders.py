@@ -118,13 +118,14 @@ def due_soon_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = Non
 
 # --- overdue digest -------------------------------------------------------------------------
 
-def overdue_digest_rows(on: dt.date, skip_done: bool = True) -> dict[int, dict]:
+def overdue_digest_rows(on: dt.date, skip_done: bool = True, s: OfficeSettings | None = None) -> dict[int, dict]:
     """{unit_id: {unit fields…, items: [{task_id, code, title, deadline, days_overdue}]}} for `on`.
 
     Overdue = red light (tasks.selectors.lights). Units that already have today's digest queued
     are left out (the unique key would drop them anyway; this keeps repeated sweeps cheap).
     """
-    tasks = with_light(Task.objects.filter(status__in=ACTIVE_STATUSES), on).filter(light="red")
+    # the deadline filter only lets the (status, deadline) index narrow the rows; "red" decides
+    tasks = with_light(Task.objects.filter(status__in=ACTIVE_STATUSES, deadline__lt=on), on, s).filter(light="red")
     qs = (tasks.annotate(unit_id=F("assignments__unit_id"), unit_active=F("assignments__unit__active"),
                          unit_name=F("assignments__unit__name"), unit_short=F("assignments__unit__short_name"),
                          unit_email=F("assignments__unit__email"), unit_webhook_kind=F("assignments__unit__webhook_kind"),
@@ -134,7 +135,10 @@ def overdue_digest_rows(on: dt.date, skip_done: bool = True) -> dict[int, dict]:
                   "unit_webhook_kind", "unit_webhook_url")
           .order_by("unit_id", "-days_overdue", "id"))
     if skip_done:
-        qs = qs.exclude(Exists(Reminder.objects.filter(kind=Reminder.Kind.OVERDUE, period=on.isoformat(), unit_id=OuterRef("unit_id"))))
+        done = list(Reminder.objects.filter(kind=Reminder.Kind.OVERDUE, period=on.isoformat(), unit_id__isnull=False)
+                    .order_by().values_list("unit_id", flat=True).distinct())
+        if done:
+            qs = qs.exclude(unit_id__in=done)
     out: dict[int, dict] = {}
     for r in qs:
         d = out.get(r["unit_id"])
@@ -150,16 +154,28 @@ def overdue_digest_rows(on: dt.date, skip_done: bool = True) -> dict[int, dict]:
 # --- escalation -----------------------------------------------------------------------------
 
 def escalation_tasks(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None):
-    """Open tasks overdue by at least `escalate_after_workdays` working days (a queryset)."""
+    """Open tasks that reached `escalate_after_workdays` working days overdue recently (a queryset).
+
+    Only the last EVENT_LOOKBACK_DAYS of deadlines past the threshold: older ones were escalated
+    by earlier sweeps (or deliberately un-flagged by staff, which the sweep respects)."""
     s = s or office_settings()
     cutoff = cal.escalation_cutoff(on, s.escalate_after_workdays)
-    return Task.objects.filter(status__in=ACTIVE_STATUSES, deadline__isnull=False, deadline__lte=cutoff, deadline__lt=on)
+    since = cutoff - dt.timedelta(days=policy.EVENT_LOOKBACK_DAYS)
+    return Task.objects.filter(status__in=ACTIVE_STATUSES, deadline__gt=since, deadline__lte=cutoff, deadline__lt=on)
 
 
 def escalation_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> tuple[list[dict], dict[int, list[dict]]]:
-    """(tasks to escalate now [not yet flagged+red], {task_id: [leader rows]})."""
-    qs = escalation_tasks(on, cal, s).exclude(flagged=True, level=Task.Level.RED)
-    tasks = list(qs.values("id", "code", "title", "deadline"))
+    """(tasks to escalate now, {task_id: [leader rows]}).
+
+    A task is escalated once per deadline: those with an escalation reminder for their current
+    deadline are left out, so a flag staff removed by hand is not put back by the next sweep.
+    """
+    tasks = list(escalation_tasks(on, cal, s).values("id", "code", "title", "deadline"))
+    if not tasks:
+        return [], {}
+    done = set(Reminder.objects.filter(kind=Reminder.Kind.ESCALATION, task_id__in=[t["id"] for t in tasks])
+               .order_by().values_list("task_id", "period").distinct())
+    tasks = [t for t in tasks if (t["id"], f"{t['deadline']:%Y-%m-%d}") not in done]
     if not tasks:
         return [], {}
     ids = [t["id"] for t in tasks]
@@ -243,18 +259,20 @@ def checkpoint_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = N
     return out
 
 
-def missed_checkpoint_q(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> Q:
-    """A Task-level condition: some checkpoint's due day has passed and it is still not met."""
+def missed_checkpoint_conditions(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> list[Q]:
+    """Task-level conditions, one per checkpoint (and urgency group): its due day passed recently
+    and it is still not met. Separate conditions so each can use the assigned_at index."""
     s = s or office_settings()
-    cond = Q(pk__in=[])
+    out = []
     for cp in policy.checkpoints(s.checkpoints):
         for group, offset, use_wd in _urgency_groups(cp):
-            _, latest = _assigned_range(on, cal, offset, use_wd, 0)
-            if latest is None:
+            rng, _ = _assigned_range(on, cal, offset, use_wd, policy.EVENT_LOOKBACK_DAYS)
+            if rng is None:
                 continue
             late = Assignment.objects.filter(_requirement_missing(cp.requires), task_id=OuterRef("pk"))
-            cond |= _urgency_q(group) & Q(assigned_at__lt=local_midnight(latest + dt.timedelta(days=1))) & Exists(late)
-    return cond
+            out.append(_urgency_q(group) & Q(assigned_at__gte=local_midnight(rng[0]),
+                                             assigned_at__lt=local_midnight(rng[1] + dt.timedelta(days=1))) & Exists(late))
+    return out
 
 
 def task_checkpoints(task: Task, on: dt.date | None = None) -> list[dict]:

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 CLAIMABLE = (Reminder.State.PENDING, Reminder.State.FAILED)
 COLUMNS = ("key", "kind", "channel", "period", "task_id", "unit_id", "person_id", "target", "subject", "body",
            "state", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at")
-INSERT_BATCH = 500
+INSERT_BATCH = 1000  # rows per INSERT (16 parameters each: within SQLite's and PostgreSQL's limits)
 
 
 class ReminderError(Exception):
@@ -108,18 +108,24 @@ def calendar_candidates(on: dt.date) -> list[dict]:
     return rows
 
 
-def update_levels(on: dt.date, cal: sel.WorkCalendar, s=None) -> dict:
-    """Set-based: flag + 红牌 the escalated tasks; 黄牌 the overdue or checkpoint-missing ones."""
+def update_levels(on: dt.date, cal: sel.WorkCalendar, s=None, escalate_ids=()) -> dict:
+    """Set-based: flag + 红牌 the escalated tasks; 黄牌 the ones that went overdue or missed a
+    checkpoint (events of the last EVENT_LOOKBACK_DAYS; levels only go up, and a level staff
+    lowered by hand for an older event stays as they set it)."""
     s = s or office_settings()
-    red = sel.escalation_tasks(on, cal, s).exclude(flagged=True, level=Task.Level.RED).update(flagged=True, level=Task.Level.RED)
-    yellow = (Task.objects.filter(status__in=sel.ACTIVE_STATUSES, level=Task.Level.NORMAL)
-              .filter(Q(deadline__lt=on) | sel.missed_checkpoint_q(on, cal, s))
-              .update(level=Task.Level.YELLOW))
+    red = Task.objects.filter(pk__in=list(escalate_ids)).update(flagged=True, level=Task.Level.RED) if escalate_ids else 0
+    went_overdue = Q(deadline__lt=on, deadline__gte=on - dt.timedelta(days=policy.EVENT_LOOKBACK_DAYS))
+    yellow = 0
+    for cond in [went_overdue, *sel.missed_checkpoint_conditions(on, cal, s)]:  # one indexed UPDATE each
+        yellow += (Task.objects.filter(status__in=sel.ACTIVE_STATUSES, level=Task.Level.NORMAL).filter(cond)
+                   .update(level=Task.Level.YELLOW))
     return {"red": red, "yellow": yellow}
 
 
-def candidates(on: dt.date, cal: sel.WorkCalendar, s=None) -> list[dict]:
-    """Every reminder due on working day `on`, as rows for insert_reminders (not yet deduplicated)."""
+def candidates(on: dt.date, cal: sel.WorkCalendar, s=None, escalation=None) -> list[dict]:
+    """Every reminder due on working day `on`, as rows for insert_reminders (not yet deduplicated).
+
+    `escalation`: the result of selectors.escalation_rows when the caller already has it."""
     s = s or office_settings()
     site = django_settings.SITE_URL
     rows: list[dict] = []
@@ -128,10 +134,10 @@ def candidates(on: dt.date, cal: sel.WorkCalendar, s=None) -> list[dict]:
                                              progress=r["progress"], unit=r["unit_short"] or r["unit_name"], task_id=r["task_id"], site_url=site)
         rows += _rows_for(_unit(r), kind=policy.DUE_SOON, subject_ref=f"t{r['task_id']}",
                           period=f"{r['deadline']:%Y-%m-%d}-d{r['days_before']}", subject=subject, body=body, task_id=r["task_id"])
-    for d in sel.overdue_digest_rows(on).values():
+    for d in sel.overdue_digest_rows(on, s=s).values():
         subject, body = policy.overdue_digest_text(unit=d["unit_short"] or d["unit_name"], on=on, items=d["items"], site_url=site)
         rows += _rows_for(_unit(d), kind=policy.OVERDUE, subject_ref="digest", period=on.isoformat(), subject=subject, body=body, task_id=None)
-    tasks, leaders = sel.escalation_rows(on, cal, s)
+    tasks, leaders = escalation if escalation is not None else sel.escalation_rows(on, cal, s)
     staff = sel.staff_people() if tasks else []
     for t in tasks:
         subject, body = policy.escalation_text(code=t["code"], title=t["title"], deadline=t["deadline"],
@@ -175,8 +181,9 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
     except policy.PolicyError as exc:
         raise ReminderError(f"督查室设置有误，提醒未生成：{exc}") from exc
     with transaction.atomic():
-        rows = candidates(on, cal, s)  # before the levels: escalation picks the tasks not yet flagged
-        update_levels(on, cal, s)
+        escalation = sel.escalation_rows(on, cal, s)
+        rows = candidates(on, cal, s, escalation)
+        update_levels(on, cal, s, escalate_ids=[t["id"] for t in escalation[0]])
         new += insert_reminders(rows)
     return new
 

@@ -168,3 +168,20 @@ def test_email_is_chinese_and_goes_to_the_unit(units):
     assert m.subject.startswith("[督查督办] 【临期提醒】") and "还有1天到期" in m.subject
     assert "县发改局：" in m.body and "2026年11月24日" in m.body and "延期申请" in m.body
     assert Notice.objects.filter(unit=u1, title__contains="春季造林").count() == 1
+
+
+def test_staff_unflagging_sticks_and_an_extension_escalates_afresh(units, leader):
+    u1, _, _ = units
+    t = make_task([u1], deadline="2026-11-18", leaders=[leader], acknowledged=True)
+    reminders.sweep(NOW)
+    Task.objects.filter(pk=t.pk).update(flagged=False, level=Task.Level.YELLOW)  # staff decide otherwise
+    reminders.sweep(at("2026-11-24"))
+    t.refresh_from_db()
+    assert not t.flagged and t.level == Task.Level.YELLOW
+    assert rows("escalation", task=t).count() == 2  # leader: inbox + email, once
+    # an approved extension to 11-24, again missed by 3 working days → a new escalation
+    Task.objects.filter(pk=t.pk).update(deadline=dt.date(2026, 11, 24))
+    reminders.sweep(at("2026-11-27"))
+    t.refresh_from_db()
+    assert t.flagged and t.level == Task.Level.RED
+    assert set(rows("escalation", task=t).values_list("period", flat=True)) == {"2026-11-18", "2026-11-24"}

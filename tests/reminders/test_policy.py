@@ -71,18 +71,27 @@ def test_bad_office_settings_stop_the_sweep_with_a_chinese_error_and_change_noth
 
 @pytest.mark.django_db
 def test_sweep_query_count_does_not_grow_with_the_number_of_tasks(units, leader, staff):
+    from tasks.models import Reminder, Task
+    from tasks.selectors.lights import office_settings
+
+    office_settings()  # the settings row exists in a running office
+
     def sweep_queries(n):
+        Reminder.objects.all().delete()
+        Task.objects.all().delete()
         for i in range(n):
             u = units[i % 3]
             make_task([u], deadline="2026-11-24", acknowledged=True)                        # due soon
-            make_task([u], deadline="2026-11-10", leaders=[leader], acknowledged=True)      # escalation
+            make_task([u], deadline="2026-11-20", leaders=[leader], acknowledged=True)      # escalation
             make_task([u], deadline="2026-12-31", assigned="2026-11-16")                  # checkpoints
             make_task([u], deadline="2027-06-30", recurrence="weekly", acknowledged=True)   # recurring
         with CaptureQueriesContext(connection) as ctx:
-            new = reminders.sweep(at(f"2026-11-{26 if n < 10 else 27}"))
-        return len(ctx.captured_queries), len(new)
+            new = reminders.sweep(at("2026-11-26"))
+        inserts = [q for q in ctx.captured_queries if q["sql"].startswith('INSERT INTO "tasks_reminder"')]
+        return len(ctx.captured_queries) - len(inserts), len(inserts), len(new)
 
-    q_small, n_small = sweep_queries(2)
-    q_big, n_big = sweep_queries(40)
+    q_small, _, n_small = sweep_queries(2)
+    q_big, inserts, n_big = sweep_queries(40)
     assert n_big > 5 * n_small
-    assert q_big <= q_small + 2, (q_small, q_big)  # a few batch INSERTs more at most, never per task
+    assert q_big == q_small, (q_small, q_big)  # never a query per task
+    assert inserts <= 1 + -(-n_big // reminders.INSERT_BATCH)  # calendar + one INSERT per batch of rows
