@@ -10,7 +10,7 @@ import re
 
 # 要 as a modal, not inside 主要/重要/需要/要求/只要/...
 YAO = re.compile(r"(?<![主重需只不必首紧纪摘提扼险显政])要(?![求素点件闻害领是说讲数到还])")
-STRONG = re.compile(r"必须|务必|确保|力争|争取|请(?!示)|务求|计划[在于到]|一定要|应当|要求各|抓紧|尽快|立即|马上|迅速|第一时间|限期|会后")
+STRONG = re.compile(r"必须|务必|确保|力争|争取|(?<![申邀提聘恳宴])请(?![示求假教柬])|务求|计划[在于到]|一定要|应当|要求各|抓紧|尽快|立即|马上|迅速|第一时间|限期|会后")
 IMPERATIVE = re.compile(
     r"^(?:[，、]|同时|另外|此外|下来|下一步|接下来|当前|今后|今年|下半年|年内)*"
     r"(?:扎实|加快|全力|积极|大力|着力|深入|持续|切实|全面|坚决|抓紧|尽快|力争|确保|争取|进一步|突出|强化|加强|推动|推进|做好|抓好|"
@@ -27,6 +27,7 @@ EXHORT = re.compile(r"意识|作风|精神状态|态度|担当|责任感|使命�
 GENERIC_ANY = re.compile(r"(?:全市上下|全县上下|全区上下|各级各部门|大家|我们)(?:都|也|一定)?要")
 GENERIC_SUBJ = re.compile(r"^(?:[，、]|同时|另外|因此|所以|下来|今后|对[^，。]{0,20}[，,])*(?:我们|大家|全县上下|全县|各级各部门|各级|全体|广大|各位|同志们|全市上下|全区上下)")
 HANDED_DOWN = re.compile(r"要求(?:我|各|全)[市县区省州]|要求我们|交给我|交办|下达给|部署我")
+LEAD_PIECE = re.compile(r"^(?:[^，,]{1,10}[，,])")
 RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半年以来|近年来|多年来)")
 
 
@@ -82,7 +83,8 @@ def decide(text, owners, subject, deadline, target, heading=False, inherited_cue
     strong_future = bool(YAO.search(text) or STRONG.search(text))
     if is_past(text) and not strong_future and not inherited_cue:
         return False, 0.0
-    if level_upper is not None and level_upper.match(text) and not owners and not HANDED_DOWN.search(text):
+    if (level_upper is not None and not owners and not HANDED_DOWN.search(text)
+            and (level_upper.match(text) or level_upper.match(LEAD_PIECE.sub("", text)))):
         return False, 0.0
     if "正在" in text and not (YAO.search(text) or re.search(r"必须|务必|确保|力争|争取", text)):
         return False, 0.0
