@@ -54,13 +54,15 @@ ETC = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^�
 FUNC_CHARS = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时]")
 ETC_LIST = re.compile(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。；：\s]{2,10}?)等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位)")
 PAST_PRED = re.compile(r"了|已经|已")
+ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
+SUPERVISE = re.compile(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
 ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|让|交由|交给)")
 CO_VERB = re.compile(r"(?:会同|配合|协助|协同|联合|协办)")
 ADVERB = re.compile(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
                     r"主要|具体|全力|共同|继续|进一步|切实|认真|牢牢|亲自|带头|尽快|立即|马上|抓紧|迅速|积极|主动|今天会后|会后|"
                     r"近期|在\d{1,2}月[^，。；]{0,4}前|，)*")
 MODAL = re.compile(
-    r"要|必须|务必|须|需|应当|应|负责|牵头|牵总|主抓|主办|协办|配合|会同|协助|承担|抓好|做好|抓紧|尽快|立即|马上|认真|积极|切实|全力|主动|"
+    r"要(?!求)|必须|务必|须|需|应当|应|负责|牵头|牵总|主抓|主办|协办|配合|会同|协助|承担|抓好|做好|抓紧|尽快|立即|马上|认真|积极|切实|全力|主动|"
     r"加快|加大|加强|强化|盯|督促|研究|组织|开展|落实|推进|确保|力争|争取|严格|严肃|继续|持续|迅速|提前|及时|牢固|指导|统筹|对接|"
     r"派出|成立|组建|建立|制定|出台|抽出|抽调|做实|做细|靠前|以身作则|亲力亲为|谋划|跟踪|跟进|盯紧|盯死|全程|想办法|拿出|提出|"
     r"梳理|排查|摸清|核实|清理|完成|涉及|实施|启动|安排|部署|筹备|召开|听取|汇报|报送|上报|提交|草拟|起草|编制|印发|下发|整改|"
@@ -103,6 +105,10 @@ class OwnerParser:
                 best = cand
         if self.directory is not None:
             d = self.directory.match_at(s, pos)
+            if not d and s.startswith(self.level, pos):
+                d2 = self.directory.match_at(s, pos + 1)
+                if d2 and d2[1].kind != "township":
+                    d = d2
             if d:
                 end, unit = d
                 # extend over a following org suffix glued to the alias (e.g. 卫健 + 部门)
@@ -189,7 +195,20 @@ class OwnerParser:
                 items.append(it[1])
             elif 2 <= len(piece) <= 5 and not GENERIC.match(piece) and not FUNC_CHARS.search(piece):
                 items.append(Owner(piece, piece, "unit", "lead", None, pos))
-        return m.end(), items
+        end = m.end()
+        while True:
+            sm = SEP_RE.match(s, end)
+            if not sm:
+                break
+            nxt = self.item_at(s, sm.end())
+            if not nxt:
+                break
+            end, o = nxt
+            items.append(o)
+            em = ETC.match(s, end)
+            if em:
+                end = em.end()
+        return end, items
 
     # ---- a clause ---------------------------------------------------------
     def parse_start(self, s):
@@ -203,6 +222,9 @@ class OwnerParser:
         subject = False
         if starts is None:
             starts = [0] + [m.end() for m in PUNCT.finditer(s)]
+            extra = [m.start() for m in ASSIGN_MID.finditer(s)]
+        else:
+            extra = []
         for st in starts:
             pos = st
             assign = False
@@ -237,6 +259,22 @@ class OwnerParser:
                 o.start = pos
                 found.append(o)
                 subject = True
+        for st in extra:
+            m = ASSIGN.match(s, st)
+            end, items = self.list_at(s, m.end())
+            if items and any(o is not None for o in items):
+                for o in items:
+                    if o is not None:
+                        o.start = st
+                        found.append(o)
+        for m in (SUPERVISE.finditer(s) if co else ()):
+            end, items = self.etc_list_at(s, m.end())
+            if not items:
+                end, items = self.list_at(s, m.end())
+            for o in items:
+                if o is not None:
+                    o.role = "co"
+                    found.append(o)
         for m in (CO_VERB.finditer(s) if co else ()):
             end, items = self.list_at(s, m.end())
             for o in items:
