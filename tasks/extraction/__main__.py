@@ -29,6 +29,9 @@ def main(argv=None):
     except ExtractionError as e:
         print(f"错误：{e.message}", file=sys.stderr)
         return 2
+    except Exception as e:  # never a stack trace for the user
+        print(f"错误：处理文件时发生内部错误（{type(e).__name__}），请联系管理员。", file=sys.stderr)
+        return 3
     if a.format == "json":
         sys.stdout.write(json.dumps(res, ensure_ascii=False, indent=1) + "\n")
     else:

@@ -5,6 +5,7 @@ from datetime import date
 from .annotate import YEAR_LEVEL, pick_deadline, pick_target, recurrence
 from .classify import decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
+from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
 from .directory import default_directory
 from .normalise import normalise
@@ -217,8 +218,14 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
 
 
 def extract_bytes(data, filename, meeting_date, directory=None, events=None, max_bytes=DEFAULT_MAX_BYTES):
+    """decode() then extract_text(); any failure is an ExtractionError with a Chinese message."""
     d = decode(data, filename, max_bytes=max_bytes)
-    return extract_text(d.text, meeting_date, directory=directory, events=events, encoding=d.encoding, title=d.title)
+    try:
+        return extract_text(d.text, meeting_date, directory=directory, events=events, encoding=d.encoding, title=d.title)
+    except ExtractionError:
+        raise
+    except Exception as e:  # a bug must not surface as a stack trace to the user
+        raise ExtractionError("分析讲话稿时发生内部错误，请联系管理员（文件已成功读取）。", "internal") from e
 
 
 def _cut(s, n):
