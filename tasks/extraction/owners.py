@@ -89,9 +89,9 @@ class OwnerParser:
     def __init__(self, directory, level="县"):
         self.directory = directory
         self.level = level
-        levels = {"县": "市(?!场|民)|州|省", "市": "省", "区": "市(?!场|民)|省"}.get(level, "省")
-        self.upper = re.compile(
-            rf"^(?:(?:{levels})(?:委|政府|里|上|人大|政协|级|[^\s，。、；]{{0,8}}?(?:局|委|办|厅|部|中心|组))|国家|中央|上级|党中央|国务院)")
+        levels = {"县": "市(?!场|民)|州|省", "市": "省", "区": "市(?!场|民)|省", "省": None}.get(level, "省")
+        organ = rf"(?:{levels})(?:委|政府|里|上|人大|政协|级|[^\s，。、；]{{0,8}}?(?:局|委|办|厅|部|中心|组))|" if levels else ""
+        self.upper = re.compile(rf"^(?:{organ}国家|中央|上级|党中央|国务院)")
 
     # ---- one item -------------------------------------------------------
     def item_at(self, s, pos):
