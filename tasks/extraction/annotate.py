@@ -8,9 +8,11 @@ UNIT = (r"(?:个百分点|百分点|%|％|‰|(?:万|亿|千|百)?(?:元|美元|
 QTY = rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下|左右)?|[X×Ｘ*＊\d.]+(?:以上|以内|以下)"
 TARGET_RE = re.compile(
     rf"(?P<verb>完成|达到|达|实现|确保|力争|突破|控制在|增长|新增|建成|引进|开工|筹建|培育|创成|至少|超过|超|争取|新建|改造|打造|"
-    rf"培养|减少|下降|提高到|提升到|提高|提升|全部|累计|保有量|总产值|收入|投资|签约|落地|化解|消除|必须控制在|保持在|在)"
+    rf"培养|减少|下降|提高到|提升到|提高|提升|全部|累计|保有量|总产值|收入|投资|签约|落地|化解|消除|必须控制在|保持在)"
     rf"[^，。；：]{{0,12}}?(?P<q>{QTY})")
 QTY_RE = re.compile(QTY)
+BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
+SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
 STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
 
 # strength of a deadline phrase: explicit limit markers first, urgency words last
@@ -100,6 +102,13 @@ def pick_target(text):
         if re.match(r"^\d{4}$", q.strip()):
             continue
         return q.strip()
+    # no goal verb: a bound ("30亿元以上重大项目") or the scope of the task ("对5个正在办理…的项目，要…")
+    m = BOUND_RE.search(text)
+    if m and not STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+        return m.group(0)
+    m = SCOPE_RE.match(text)
+    if m:
+        return m.group("q")
     return None
 
 

@@ -15,7 +15,7 @@ IMPERATIVE = re.compile(
     r"^(?:[，、]|同时|另外|此外|下来|下一步|接下来|当前|今后|今年|下半年|年内)*"
     r"(?:扎实|加快|全力|积极|大力|着力|深入|持续|切实|全面|坚决|抓紧|尽快|力争|确保|争取|进一步|突出|强化|加强|推动|推进|做好|抓好|"
     r"实施|完成|启动|建立|健全|落实|深化|优化|提升|严格|狠抓|高度关注|继续|认真|集中|组织|开展|谋划|筹建|新建|建设|创建|加大|提前|及时)")
-PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|正在|比上年|较上年|增速|排名|占比|尚有|尚未|仍有|低于|高于|先后|曾经|去年|今年以来|上半年[，,]|截至|累计完成|同比|荣获|被评为|获得|取得了|实现了|完成了")
+PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|正在|呈现|比上年|较上年|增速|排名|占比|尚有|尚未|仍有|低于|高于|先后|曾经|去年|今年以来|上半年[，,]|截至|累计完成|同比|荣获|被评为|获得|取得了|实现了|完成了")
 FORECAST = re.compile(r"预计|估计|可能|或将|据测算")
 OPINION = re.compile(r"我认为|我们认为|我觉得|我想|我相信|我们相信|我完全同意")
 UPPER_SUBJ = re.compile(r"^(?:[，、]|同时|另外|今年|目前)*(?:国家|中央|党中央|国务院|省委|省政府|省里|省|市委|市政府|市里|州委|州政府|州里|上级|各国)")
@@ -24,11 +24,11 @@ UPPER_SUBJ = re.compile(r"^(?:[，、]|同时|另外|今年|目前)*(?:国家|�
 EXHORT = re.compile(r"意识|作风|精神状态|态度|担当|责任感|使命感|紧迫感|危机感|高度重视|提高认识|统一思想|表率|带头|关键作用|"
                     r"不讲条件|撸起袖子|甩开膀子|心往一处想|劲往一处使|再接再厉|鼓足干劲|攻坚克难|主体责任|思想|敢于|善于|理念|"
                     r"领导责任|负其责|在其位|甩手掌柜|不折不扣|清醒头脑|凝心聚力|真抓实干|求真务实|主动作为|善作善成|善始善终|大胆负责|担当作为")
-GENERIC_ANY = re.compile(r"(?:全市上下|全县上下|全区上下|各级各部门|大家|我们)(?:都|也|一定)?要")
+GENERIC_ANY = re.compile(r"(?:全市上下|全县上下|全区上下|全省上下|各级各部门|各行各业|大家|我们)(?:都|也|一定)?要")
 GENERIC_SUBJ = re.compile(r"^(?:[，、]|同时|另外|因此|所以|下来|今后|对[^，。]{0,20}[，,])*(?:我们|大家|全县上下|全县|各级各部门|各级|全体|广大|各位|同志们|全市上下|全区上下)")
 HANDED_DOWN = re.compile(r"要求(?:我|各|全)[市县区省州]|要求我们|交给我|交办|下达给|部署我")
 LEAD_PIECE = re.compile(r"^(?:[^，,]{1,10}[，,])")
-RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半年以来|近年来|多年来)")
+RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半年以来|近年来|多年来|今天是|现在是|现在已经|现在距|目前已经)")
 
 
 PLAN = re.compile(r"^(?:[^，。；]{2,12}[，,])?(?:今年|年内|全年|明年)?[，,]?(?:实现|新增|完成|引进|培育|新建|建成|投入|整合|达到|力争|争取|确保|启动|开工|兴建|建设|打造|创建|培养)")
@@ -62,7 +62,7 @@ def is_past(text):
 
 
 def decide(text, owners, subject, deadline, target, heading=False, inherited_cue=False, level_upper=None,
-           qualifying_owners=None, weak_deadline=False, year_level=False):
+           qualifying_owners=None, weak_deadline=False, year_level=False, reported=None):
     """Return (is_directive, confidence).
 
     ``owners`` are all owners (including carried-over ones); ``qualifying_owners`` those that may
@@ -73,6 +73,8 @@ def decide(text, owners, subject, deadline, target, heading=False, inherited_cue
         qualifying_owners = owners
     if RETRO.match(text):
         return False, 0.0
+    if reported is not None and reported.match(text):
+        return False, 0.0   # "任省长在…强调，…": what an upper level said
     cue = has_cue(text, target) or inherited_cue
     if subject and not is_past(text):
         cue = True

@@ -176,7 +176,7 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             ok, conf = decide(ctext, owners, subject, dl, tgt, heading=s.heading or is_title,
                               inherited_cue=sent_cue, level_upper=parser.upper,
                               qualifying_owners=qualifying, weak_deadline=weak,
-                              year_level=bool(dl_text and YEAR_LEVEL.match(dl_text)))
+                              year_level=bool(dl_text and YEAR_LEVEL.match(dl_text)), reported=parser.reported)
             if s.leadin:
                 lo, lsub = parser.parse(ctext)
                 if lo and lsub:
