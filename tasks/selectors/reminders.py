@@ -94,8 +94,15 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_current_timezone())
 
 
-def _assignments(on: dt.date):
-    return Assignment.objects.filter(task__status__in=ACTIVE_STATUSES, unit__active=True, task__assigned_at__lt=local_midnight(on + dt.timedelta(days=1)))
+def _assignments(on: dt.date, *task_q, **task_filters):
+    """Assignments (active units) of active tasks assigned by `on` that match the task filters.
+
+    The selective task conditions (a deadline or assignment-date range, a recurrence) go in an
+    IN (SELECT id FROM task …) subquery and the broad ones (status, assigned by `on`) outside it,
+    so neither SQLite nor PostgreSQL walks the whole (status) index for a handful of tasks."""
+    tasks = Task.objects.filter(*task_q, **task_filters).values("id")
+    return Assignment.objects.filter(task_id__in=tasks, task__status__in=ACTIVE_STATUSES, unit__active=True,
+                                     task__assigned_at__lt=local_midnight(on + dt.timedelta(days=1)))
 
 
 # --- due soon -------------------------------------------------------------------------------
@@ -106,13 +113,14 @@ def due_soon_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = Non
     windows = policy.due_soon_windows(on, cal.previous_workday(on), policy.due_soon_days(s.due_soon_days))
     if not windows:
         return []
-    cond = Q()
-    for _, lo, hi in windows:
-        cond |= Q(task__deadline__gt=lo, task__deadline__lte=hi)
-    rows = list(_assignments(on).filter(cond).values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS))
-    for r in rows:
-        r["days_before"] = next(n for n, lo, hi in windows if lo < r["deadline"] <= hi)
-        r["days_left"] = (r["deadline"] - on).days
+    # one range on the (status, deadline) index; the few rows between windows are dropped here
+    rows = []
+    for r in (_assignments(on, deadline__gt=windows[0][1], deadline__lte=windows[-1][2])
+              .values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS)):
+        n = next((n for n, lo, hi in windows if lo < r["deadline"] <= hi), None)
+        if n is not None:
+            r["days_before"], r["days_left"] = n, (r["deadline"] - on).days
+            rows.append(r)
     return rows
 
 
@@ -248,30 +256,14 @@ def checkpoint_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = N
             rng, _ = _assigned_range(on, cal, offset, use_wd, policy.CHECKPOINT_LOOKBACK_DAYS)
             if rng is None:
                 continue
-            qs = (_assignments(on).filter(_urgency_q(group, "task__"), _requirement_missing(cp.requires),
-                                          task__assigned_at__gte=local_midnight(rng[0]),
-                                          task__assigned_at__lt=local_midnight(rng[1] + dt.timedelta(days=1)))
+            qs = (_assignments(on, _urgency_q(group), assigned_at__gte=local_midnight(rng[0]),
+                               assigned_at__lt=local_midnight(rng[1] + dt.timedelta(days=1)))
+                  .filter(_requirement_missing(cp.requires))
                   .values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS))
             for r in qs:
                 r["checkpoint"] = cp
                 r["due"] = cal.add(timezone.localdate(r["assigned_at"]), offset, use_wd)
                 out.append(r)
-    return out
-
-
-def missed_checkpoint_conditions(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> list[Q]:
-    """Task-level conditions, one per checkpoint (and urgency group): its due day passed recently
-    and it is still not met. Separate conditions so each can use the assigned_at index."""
-    s = s or office_settings()
-    out = []
-    for cp in policy.checkpoints(s.checkpoints):
-        for group, offset, use_wd in _urgency_groups(cp):
-            rng, _ = _assigned_range(on, cal, offset, use_wd, policy.EVENT_LOOKBACK_DAYS)
-            if rng is None:
-                continue
-            late = Assignment.objects.filter(_requirement_missing(cp.requires), task_id=OuterRef("pk"))
-            out.append(_urgency_q(group) & Q(assigned_at__gte=local_midnight(rng[0]),
-                                             assigned_at__lt=local_midnight(rng[1] + dt.timedelta(days=1))) & Exists(late))
     return out
 
 
@@ -337,7 +329,7 @@ def recurring_rows(on: dt.date, cal: WorkCalendar) -> list[dict]:
     for w in recurring_windows(on, cal):
         reported = ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id")).filter(
             Q(period=w["period"]) | Q(created_at__gte=local_midnight(w["start"]), created_at__lt=local_midnight(w["end"] + dt.timedelta(days=1))))
-        qs = _assignments(on).filter(task__recurrence=w["recurrence"]).exclude(Exists(reported))
+        qs = _assignments(on, recurrence=w["recurrence"]).exclude(Exists(reported))
         for r in qs.values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS):
             r.update(period=w["period"], due=w["due"])
             out.append(r)

@@ -108,24 +108,25 @@ def calendar_candidates(on: dt.date) -> list[dict]:
     return rows
 
 
-def update_levels(on: dt.date, cal: sel.WorkCalendar, s=None, escalate_ids=()) -> dict:
+def update_levels(on: dt.date, cal: sel.WorkCalendar, s=None, escalate_ids=(), missed_ids=()) -> dict:
     """Set-based: flag + 红牌 the escalated tasks; 黄牌 the ones that went overdue or missed a
     checkpoint (events of the last EVENT_LOOKBACK_DAYS; levels only go up, and a level staff
-    lowered by hand for an older event stays as they set it)."""
+    lowered by hand for an older event stays as they set it). `missed_ids`: tasks late on a
+    checkpoint, from selectors.checkpoint_rows (computed once for the reminders and the levels)."""
     s = s or office_settings()
     red = Task.objects.filter(pk__in=list(escalate_ids)).update(flagged=True, level=Task.Level.RED) if escalate_ids else 0
-    went_overdue = Q(deadline__lt=on, deadline__gte=on - dt.timedelta(days=policy.EVENT_LOOKBACK_DAYS))
-    yellow = 0
-    for cond in [went_overdue, *sel.missed_checkpoint_conditions(on, cal, s)]:  # one indexed UPDATE each
-        yellow += (Task.objects.filter(status__in=sel.ACTIVE_STATUSES, level=Task.Level.NORMAL).filter(cond)
-                   .update(level=Task.Level.YELLOW))
+    normal = Task.objects.filter(status__in=sel.ACTIVE_STATUSES, level=Task.Level.NORMAL)
+    yellow = normal.filter(deadline__lt=on, deadline__gte=on - dt.timedelta(days=policy.EVENT_LOOKBACK_DAYS)).update(level=Task.Level.YELLOW)
+    if missed_ids:  # the tasks selectors.checkpoint_rows found late on a checkpoint (same window)
+        yellow += normal.filter(pk__in=sorted(set(missed_ids))).update(level=Task.Level.YELLOW)
     return {"red": red, "yellow": yellow}
 
 
-def candidates(on: dt.date, cal: sel.WorkCalendar, s=None, escalation=None) -> list[dict]:
+def candidates(on: dt.date, cal: sel.WorkCalendar, s=None, escalation=None, checkpoint=None) -> list[dict]:
     """Every reminder due on working day `on`, as rows for insert_reminders (not yet deduplicated).
 
-    `escalation`: the result of selectors.escalation_rows when the caller already has it."""
+    `escalation`, `checkpoint`: the results of selectors.escalation_rows / checkpoint_rows when
+    the caller already has them."""
     s = s or office_settings()
     site = django_settings.SITE_URL
     rows: list[dict] = []
@@ -148,7 +149,7 @@ def candidates(on: dt.date, cal: sel.WorkCalendar, s=None, escalation=None) -> l
         for p in people.values():
             rows += _rows_for(_person(p), kind=policy.ESCALATION, subject_ref=f"t{t['id']}", period=f"{t['deadline']:%Y-%m-%d}",
                               subject=subject, body=body, task_id=t["id"])
-    for r in sel.checkpoint_rows(on, cal, s):
+    for r in (checkpoint if checkpoint is not None else sel.checkpoint_rows(on, cal, s)):
         cp = r["checkpoint"]
         subject, body = policy.checkpoint_text(code=r["code"], title=r["title"], checkpoint_name=cp.name, requires=cp.requires,
                                                due=r["due"], unit=r["unit_short"] or r["unit_name"], task_id=r["task_id"], site_url=site)
@@ -182,8 +183,9 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
         raise ReminderError(f"督查室设置有误，提醒未生成：{exc}") from exc
     with transaction.atomic():
         escalation = sel.escalation_rows(on, cal, s)
-        rows = candidates(on, cal, s, escalation)
-        update_levels(on, cal, s, escalate_ids=[t["id"] for t in escalation[0]])
+        checkpoint = sel.checkpoint_rows(on, cal, s)
+        rows = candidates(on, cal, s, escalation, checkpoint)
+        update_levels(on, cal, s, escalate_ids=[t["id"] for t in escalation[0]], missed_ids=[r["task_id"] for r in checkpoint])
         new += insert_reminders(rows)
     return new
 
