@@ -23,7 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.selectors import is_supervisor, operator_unit, person_of, user_role
+from accounts.selectors import operator_unit, person_of, user_role
 from tasks.models import Assignment, Notice, RequestState, Task
 from tasks.portal import forms as pf
 from tasks.selectors import tasks as task_selectors
@@ -70,7 +70,7 @@ def _portal_context(request) -> dict:
         return {}
     role = user_role(user)
     person = person_of(user)
-    unread = notice_services_unread(user) if role else 0
+    unread = _unread_count(user) if role else 0
     return {
         "role": role,
         "role_label": ROLE_LABELS.get(role or "", "未分配角色"),
@@ -82,7 +82,7 @@ def _portal_context(request) -> dict:
     }
 
 
-def notice_services_unread(user) -> int:
+def _unread_count(user) -> int:
     return task_selectors.unit_notices(user).filter(read_at__isnull=True).count()
 
 
