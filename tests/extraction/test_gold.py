@@ -111,3 +111,16 @@ def test_held_out_gold_scores(name):
     assert s["f1"] >= 0.77, s
     assert s["deadline"] >= 0.87, s
     assert s["owner_f1"] >= 0.80, s
+
+
+@pytest.mark.skipif(not SEED_MANIFEST.exists(), reason="shared corpus not available")
+def test_every_span_of_the_corpus_points_at_its_text():
+    directory = default_directory()
+    for path in sorted((SEED_MANIFEST.parent / "texts").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        for d in extract_text(text, date(2024, 1, 1), directory)["directives"]:
+            assert strip(text[d["start"]:d["end"]]) == strip(d["text"]), (path.name, d["text"])
+            assert d["deadline"] is None or re.match(r"\d{4}-\d\d-\d\d$|asap$|event$|unresolved$", d["deadline"])
+            assert d["recurrence"] in (None, "daily", "weekly", "dekad", "monthly", "quarterly", "yearly", "periodic")
+            for o in d["owners"]:
+                assert o["kind"] in ("unit", "person", "group") and o["role"] in ("lead", "co")
