@@ -22,7 +22,7 @@ HEADING_LINE = re.compile(rf"^\s*(?:[{CN_NUM}]{{1,3}}、|[（(][{CN_NUM}\d]{{1,3
 
 
 SALUTE = re.compile(r"^(?:各位[^，。]{0,12}|同志们|尊敬的[^，。]{0,20})[：:，,]")
-TITLE_END = re.compile(r"(?:讲话|发言|报告|致辞|讲话稿|（[^）]{0,12}）)$")
+TITLE_END = re.compile(r"^.{0,70}(?:讲话|发言|报告|致辞|讲话稿|（[^）]{0,12}[年月日稿]）)$")
 
 
 @dataclass
