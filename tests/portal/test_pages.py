@@ -112,7 +112,7 @@ def test_extension_request(client_for, task):
     req = ExtensionRequest.objects.get()
     assert req.proposed_deadline.isoformat() == later and req.state == "pending"
     body = c.get(_detail(task)).content.decode()
-    assert "待督查室审批" in body
+    assert f"已有延期申请（延至 {later}）待督查室审批" in body
 
 
 def test_completion_request_then_staff_approval_shows_closed_light(client_for, task, users):
@@ -222,3 +222,21 @@ def test_dashboard_figures(client_for, users, units):
     overdue = body[body.index('data-testid="overdue-table"'):]
     assert "逾期一" in overdue and "正常一" not in overdue and "5</td>" in overdue
     assert "只读" in body and 'name="action"' not in body
+
+
+def test_approved_extension_moves_the_deadline_and_keeps_the_old_one_in_the_history(client_for, task, users):
+    from tasks.services.workflow import decide_extension
+
+    c = client_for("op_fgj")
+    old = task.deadline
+    new = old + dt.timedelta(days=45)
+    assert c.post(_detail(task), {"action": "extension", "proposed_deadline": new.isoformat(), "reason": "征地未完成",
+                                  "version": task.version}).status_code == 302
+    decide_extension(request=ExtensionRequest.objects.get(), by=users["staff"], approve=True, reason="同意")
+    body = c.get(_detail(task)).content.decode()
+    assert f"{new.year}年{new.month}月{new.day}日" in body.split('data-testid="deadline"')[1][:80]
+    timeline = body[body.index('data-testid="timeline"'):]
+    timeline = timeline[: timeline.index("</ol>")]
+    assert "申请延期至" in timeline and "延期申请已同意" in timeline
+    assert f"完成时限：{old.isoformat()} → {new.isoformat()}" in timeline
+    assert "已有延期申请" not in body  # nothing pending any more
