@@ -34,7 +34,8 @@ def test_acknowledge_then_report_with_evidence(client_for, task, units):
     a = task.assignments.get(unit=units["fgj"])
     assert a.acknowledged_at is not None
     body = c.get(_detail(task)).content.decode()
-    assert "已签收" in body and 'value="acknowledge"' not in body
+    lead = body.split('data-testid="lead-units"')[1].split("</dd>")[0]
+    assert "已签收" in lead and 'value="acknowledge"' not in body
     task.refresh_from_db()
     assert task.status == Task.Status.IN_PROGRESS
 
