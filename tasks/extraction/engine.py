@@ -159,7 +159,7 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             rec = recurrence(ctext)
             inherited = False
             qualifying = owners
-            is_title = item_title and not (dl or tgt)
+            is_title = item_title and not ((dl and dl != "asap") or tgt)
             if not owners and not is_title:
                 if chunk_owners and not subject:
                     owners, inherited = list(chunk_owners), True
