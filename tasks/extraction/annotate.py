@@ -34,7 +34,7 @@ WEAK_KIND = re.compile(r"^(?:(?:\d{2}[X*＊xＸ]{2}|\d{4}|[X*＊]+|本)年(?:度
 YEAR_LEVEL = re.compile(r"^(?:(?:\d{4}|[X*＊]+|今|明|本)?年(?:度)?|全年|今年|明年|年度|(?:今年|本年)?[上下]半年|\d{4}年[上下]半年)$")
 ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|期间|以来|运行|项目|计划|重点|这段|形势|成绩|情况|指标|全会|会议|总结|以后|后|"
                           r"中央|召开|时间|过半|以及|主要|各|全市|全县|全区|全省|考核|考评|投资计划|党建|再|冲刺|攻坚|我们已|已|就已)")
-ATTRIB_AFTER_DATE = re.compile(r"^(?:的|是|经济|工作|全会|会议|考核|考评|以来|运行|形势|成绩|情况|指标|中央|召开|冲刺|攻坚|决战|重点|作为|已|我们已|就已|突破季)")
+ATTRIB_AFTER_DATE = re.compile(r"^(?:的|是|经济|工作|全会|会议|考核|考评|以来|运行|形势|成绩|情况|指标|中央|召开的|冲刺|攻坚|决战|重点|作为|已|我们已|就已|突破季)")
 BARE_YEAR_OK = re.compile(r"^(?:[，,]|要|力争|争取|确保|计划|全面|实现|必须|务必|一定|将|底|内|年底|完成|建成|成为|创成|开工|投产|[一二三四]季度|[上下]半年)")
 ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究|实现|完成|确保)$")
 FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
@@ -64,7 +64,7 @@ def deadline_candidates(text, ref, events=None):
             attrib = ATTRIB_AFTER.match(after) is not None
         else:
             attrib = ATTRIB_AFTER_DATE.match(after) is not None
-        weak = bool(WEAK_KIND.match(phrase)) or (kind != "asap" and attrib and not protected)
+        weak = (bool(WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)) or (kind != "asap" and attrib and not protected)
         if (phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after):
             continue   # "今年50个项目", "20XX年下达的": the year qualifies a noun, it is no time limit
         if kind != "asap" and ATTRIB_BEFORE.search(before) and not protected:
