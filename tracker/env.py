@@ -75,12 +75,13 @@ def broker_config(url: str | None, var_dir: Path) -> tuple[str, dict]:
     """REDIS_URL → (broker_url, transport options); an embedded filesystem broker when unset."""
     if not url:
         folder = var_dir / "broker"
-        for sub in ("out", "processed"):
+        for sub in ("out", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         return "filesystem://", {
             "data_folder_in": str(folder / "out"),
             "data_folder_out": str(folder / "out"),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         }
     parsed = urlparse(url)
