@@ -33,10 +33,6 @@ def _level(text):
     return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "县"
 
 
-class _Chunk:
-    __slots__ = ("start", "end", "text", "owners", "subject", "dl_text", "dl", "dl_pos")
-
-
 def _chunks(sent_text, parser, ref, events):
     """Split a sentence at commas where a new owner starts a new task or a new deadline starts."""
     pieces = [0] + [m.end() for m in COMMA.finditer(sent_text)]
@@ -185,8 +181,6 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
                 if not ((dl and not weak and re.match(r"\d{4}-", dl)) or tgt):
                     ok = False
             if not ok:
-                if has_cue(ctext):
-                    sent_cue = sent_cue or False
                 continue
             sent_cue = True
             chunk_owners = owners
