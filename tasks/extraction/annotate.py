@@ -36,7 +36,7 @@ YEAR_LEVEL = re.compile(r"^(?:(?:\d{4}|[X*＊]+|今|明|本)?年(?:度)?|全年|
 ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|期间|以来|运行|项目|计划|重点|这段|形势|成绩|情况|指标|全会|会议|总结|以后|后|"
                           r"中央|召开|时间|过半|以及|主要|各|全市|全县|全区|全省|考核|考评|投资计划|党建|再|冲刺|攻坚|我们已|已|就已)")
 ATTRIB_AFTER_DATE = re.compile(r"^(?:的|是|经济|工作|全会|会议|考核|考评|以来|运行|形势|成绩|情况|指标|中央|召开的|冲刺|攻坚|决战|重点|作为|已|我们已|就已|突破季)")
-BARE_YEAR_OK = re.compile(r"^(?:[，,]|要|力争|争取|确保|计划|全面|实现|必须|务必|一定|将|底|内|年底|完成|建成|成为|创成|开工|投产|[一二三四]季度|[上下]半年)")
+BARE_YEAR_OK = re.compile(r"^(?:[，,]|我们要|我们的|全[市县区省]要|要|力争|争取|确保|计划|全面|实现|必须|务必|一定|将|底|内|年底|完成|建成|成为|创成|开工|投产|[一二三四]季度|[上下]半年)")
 ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究|实现|完成|确保)$")
 FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
 NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
@@ -52,7 +52,7 @@ def deadline_candidates(text, ref, events=None):
         before = text[max(0, m.start() - 4):m.start()]
         if after.startswith("左右") or re.search(r"(?:预计|估计|预测)[是为在于将]?$", before):
             continue
-        if after.startswith(("以来", "至今")):
+        if after.startswith(("以来", "至今", "的基础上", "基础上")):
             continue
         if phrase == "近期" and not NEAR_BOUND.match(after) and not before.endswith(("在", "于")):
             continue
