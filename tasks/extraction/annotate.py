@@ -36,6 +36,7 @@ YEAR_LEVEL = re.compile(r"^(?:(?:\d{4}|[X*＊]+|今|明|本)?年(?:度)?|全年|
 ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|期间|以来|运行|项目|计划|重点|这段|形势|成绩|情况|指标|全会|会议|总结|以后|后|"
                           r"中央|召开|时间|过半|以及|主要|各|全市|全县|全区|全省|考核|考评|投资计划|党建|再|冲刺|攻坚|我们已|已|就已)")
 ATTRIB_AFTER_DATE = re.compile(r"^(?:的|是|经济|工作|全会|会议|考核|考评|以来|运行|形势|成绩|情况|指标|中央|召开的|冲刺|攻坚|决战|重点|作为|已|我们已|就已|突破季)")
+QUOTED = re.compile(r"“[^”]{0,200}”")
 BARE_YEAR_OK = re.compile(r"^(?:[，,]|我们要|我们的|全[市县区省]要|要|力争|争取|确保|计划|全面|实现|必须|务必|一定|将|底|内|年底|完成|建成|成为|创成|开工|投产|[一二三四]季度|[上下]半年)")
 ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究|实现|完成|确保)$")
 FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
@@ -45,9 +46,12 @@ NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组
 def deadline_candidates(text, ref, events=None):
     """[(start, end, kind, phrase, value, weak)] for the time-limit phrases of a clause."""
     cands = []
+    quotes = [(q.start(), q.end()) for q in QUOTED.finditer(text)] if "“" in text else []
     for m in DEADLINE_RE.finditer(text):
         kind = m.lastgroup
         phrase = m.group(0)
+        if kind == "asap" and any(a < m.start() < b for a, b in quotes):
+            continue   # urgency inside a quoted slogan or someone else's words
         after = text[m.end():m.end() + 4]
         before = text[max(0, m.start() - 4):m.start()]
         if after.startswith("左右") or re.search(r"(?:预计|估计|预测)[是为在于将]?$", before):
@@ -73,6 +77,9 @@ def deadline_candidates(text, ref, events=None):
         val = resolve_deadline(phrase, ref, events)
         if val is None:
             continue
+        if (kind in ("md", "quarter", "half") and val[:4].isdigit() and int(val[:4]) > ref.year
+                and not re.search(r"前|底|末|内|明年|\d{4}|[〇零○一二三四五六七八九]{4}", phrase)):
+            weak = True   # a bare period already over this year: a look back, not a time limit
         cands.append((m.start(), m.end(), kind, phrase, val, weak))
     return cands
 
