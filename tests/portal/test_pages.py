@@ -241,3 +241,37 @@ def test_approved_extension_moves_the_deadline_and_keeps_the_old_one_in_the_hist
     assert "申请延期至" in timeline and "延期申请已同意" in timeline
     assert f"完成时限：{old.isoformat()} → {new.isoformat()}" in timeline
     assert "已有延期申请" not in body  # nothing pending any more
+
+
+def _task_page_queries(c, task, units, users):
+    from tasks.services.workflow import report_progress
+
+    report_progress(task=task, unit=units["fgj"], by=users["op_fgj"], text="第1次", percent=10, files=[("a.png", PNG)])
+    c.get(_detail(task))
+    with CaptureQueriesContext(connection) as one:
+        assert c.get(_detail(task)).status_code == 200
+    for i in range(2, 8):
+        report_progress(task=task, unit=units["fgj"], by=users["op_fgj"], text=f"第{i}次", percent=10 * i,
+                        files=[(f"p{i}.png", PNG), (f"q{i}.png", PNG)])
+    with CaptureQueriesContext(connection) as seven:
+        body = c.get(_detail(task)).content.decode()
+    assert body.count('data-testid="report"') == 7
+    return [q["sql"] for q in one.captured_queries], [q["sql"] for q in seven.captured_queries]
+
+
+def _is_person_lookup(sql: str) -> bool:
+    return sql.startswith('SELECT "accounts_person"')
+
+
+def test_task_page_queries_do_not_grow_with_reports_and_attachments(client_for, task, units, users):
+    one, seven = _task_page_queries(client_for("op_fgj"), task, units, users)
+    one = [q for q in one if not _is_person_lookup(q)]
+    seven = [q for q in seven if not _is_person_lookup(q)]
+    assert len(seven) == len(one), seven
+
+
+@pytest.mark.xfail(strict=True, reason="tasks.selectors.tasks.task_timeline looks up each entry's actor Person one "
+                                       "query at a time (person_of per history record/report): N+1 in the selector")
+def test_task_page_total_queries_do_not_grow(client_for, task, units, users):
+    one, seven = _task_page_queries(client_for("op_fgj"), task, units, users)
+    assert len(seven) == len(one)
