@@ -67,7 +67,8 @@ def test_import_happy_path_merged_cells_and_loose_headers(good_file, staff_user,
 def test_dry_run_reports_every_row_and_writes_nothing(good_file, staff_user):
     result = run(good_file, staff_user, dry_run=True)
     assert result.dry_run and result.created == 0 and not result.error_count
-    assert [r.code for r in result.rows] == ["DB-2024-0001", "DB-2024-0002", "DB-2024-0003", "DB-2024-0004"]
+    assert [r.code for r in result.rows] == ["", "", "", ""]
+    assert result.rows[0].lead == ["县发改局", "统计局"] and result.rows[1].deadline == dt.date(2024, 6, 30)
     assert any("尽快" in w for w in result.rows[2].warnings)
     assert Task.objects.count() == 0 and Notice.objects.count() == 0 and Assignment.objects.count() == 0
 
@@ -108,7 +109,7 @@ def test_unknown_unit_and_bad_deadline_reject_everything(tmp_path, staff_user, u
     _assert_nothing_stored()
 
 
-def test_failure_in_create_task_rolls_back_earlier_rows(tmp_path, staff_user, units):
+def test_group_without_members_is_caught_in_the_dry_run(tmp_path, staff_user, units):
     from accounts.models import Unit
 
     Unit.objects.filter(short_name="交通局").update(kind="group")  # a group without members: create_task refuses
@@ -116,8 +117,32 @@ def test_failure_in_create_task_rolls_back_earlier_rows(tmp_path, staff_user, un
             [2, "第二项", "交通局", "", "", "2024-09-30", "", ""]]
     path = write_xlsx(tmp_path / "late-fail.xlsx", rows)
     with pytest.raises(LedgerError) as e:
+        run(path, staff_user, dry_run=True)
+    assert e.value.result.rows[1].errors == ["第3行：责任单位“交通局”下没有启用的成员单位，无法交办"]
+    _assert_nothing_stored()
+
+
+def test_refusal_by_create_task_rolls_back_earlier_rows(tmp_path, staff_user, units, monkeypatch):
+    from tasks.services import workflow
+
+    real = workflow.create_task
+    calls = []
+
+    def flaky(**kw):
+        calls.append(kw["title"])
+        if kw["title"] == "第二项":
+            raise workflow.WorkflowError("模拟：该事项被拒绝。")
+        return real(**kw)
+
+    monkeypatch.setattr(workflow, "create_task", flaky)
+    rows = [HEADER, [1, "第一项", "县发改局", "", "", "2099-09-30", "已完成一半 50%", ""],
+            [2, "第二项", "财政局", "", "", "2099-09-30", "", ""], [3, "第三项", "财政局", "", "", "2099-09-30", "", ""]]
+    path = write_xlsx(tmp_path / "late.xlsx", rows)
+    with pytest.raises(LedgerError, match="未导入任何事项") as e:
         run(path, staff_user)
-    assert e.value.result.rows[1].errors and "没有启用的成员单位" in e.value.result.rows[1].errors[0]
+    assert calls == ["第一项", "第二项", "第三项"]  # every row tried, so every error is reported
+    assert e.value.result.rows[1].errors == ["第3行：模拟：该事项被拒绝。"] and e.value.result.created == 0
+    assert all(r.code == "" for r in e.value.result.rows)
     _assert_nothing_stored()
 
 
@@ -147,7 +172,7 @@ def test_too_many_rows_bounded(tmp_path, staff_user, units):
                           lambda i: [i + 1, f"事项{i}", "县发改局", "", "", "2024-09-30", "", ""], 100_000)
     tracemalloc.start()
     try:
-        with pytest.raises(LedgerError, match="台账超过5000行数据"):
+        with pytest.raises(LedgerError, match="台账超过2000行数据"):
             run(path, staff_user)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
