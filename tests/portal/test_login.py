@@ -47,3 +47,13 @@ def test_next_parameter_is_kept(client, people, task):
     login_url = r["Location"]
     r = client.post(login_url, {"username": "fgj", "password": PASSWORD, "next": url})
     assert r.status_code == 302 and r["Location"] == url
+
+
+def test_lockout_response_works_as_the_axes_lockout_callable_for_the_admin_login(client, people, settings):
+    """settings.AXES_LOCKOUT_CALLABLE = "tasks.portal.views.lockout_response" gives the admin login
+    the same Chinese lockout page (django-axes has no Chinese translation of its own message)."""
+    settings.AXES_LOCKOUT_CALLABLE = "tasks.portal.views.lockout_response"
+    for i in range(5):
+        r = client.post("/admin/login/", {"username": "ducha", "password": f"wrong-{i}"})
+    assert r.status_code == 429
+    assert LOCKED in r.content.decode()
