@@ -9,8 +9,10 @@ QTY = (rf"(?:\d+(?:\.\d+)?(?:[—\-~～至到]\d+(?:\.\d+)?)?|[X×Ｘ*＊]{{1,3}
 TARGET_RE = re.compile(
     rf"(?P<verb>完成|达到|达|实现|确保|力争|突破|控制在|增长|新增|建成|引进|开工|筹建|培育|创成|至少|超过|超|争取|新建|改造|打造|"
     rf"培养|减少|下降|提高到|提升到|提高|提升|全部|累计|保有量|总产值|收入|投资|签约|落地|化解|消除|必须控制在|保持在|"
-    rf"推进|实施|办好|办结|剩余|至少要在|要在|做好|抓好|投入|整合|创收|消除|压减|偿还|补贴|新聘|安置|兴建|建设)"
+    rf"剩余|至少要在|要在|创收|压减|偿还|新聘|安置|兴建)"
     rf"[^，。；：]{{0,12}}?(?P<q>{QTY})")
+# process verbs: the quantity is the scope of the work rather than its goal
+TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
 QTY_RE = re.compile(QTY)
 BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
 SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
@@ -103,15 +105,23 @@ def pick_deadline(text, ref, events=None):
     return best[3], best[4], best[5]
 
 
-def pick_target(text):
-    for m in TARGET_RE.finditer(text):
-        q = m.group("q")
-        before = text[max(0, m.start("q") - 12):m.start("q")]
-        if STAT_BEFORE.search(before):
-            continue
-        if re.match(r"^\d{4}$", q.strip()):
-            continue
-        return q.strip()
+def pick_target(text, goal_only=False):
+    """The main quantified goal. goal_only: only a quantity governed by a goal verb (完成/达到/新增…)."""
+    found = []
+    for rx in ((TARGET_RE,) if goal_only else (TARGET_RE, TARGET_WEAK_RE)):
+        for m in rx.finditer(text):
+            q = m.group("q")
+            before = text[max(0, m.start("q") - 12):m.start("q")]
+            if STAT_BEFORE.search(before):
+                continue
+            if re.match(r"^\d{4}$", q.strip()):
+                continue
+            found.append(q.strip())
+            break
+        if found:
+            return found[0]
+    if goal_only:
+        return None
     # no goal verb: a bound ("30亿元以上重大项目") or the scope of the task ("对5个正在办理…的项目，要…")
     m = BOUND_RE.search(text)
     if m and not STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):

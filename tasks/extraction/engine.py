@@ -152,6 +152,7 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             owners, subject = parser.parse(ctext)
             dl_text, dl, weak = pick_deadline(ctext, meeting_date, events)
             tgt = pick_target(ctext)
+            goal = pick_target(ctext, goal_only=True)
             rec = recurrence(ctext)
             inherited = False
             qualifying = owners
@@ -169,7 +170,7 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
                 elif heading_owners.get(s.section) and SUBJECTLESS.match(ctext):
                     owners, inherited = list(heading_owners[s.section]), True
                     qualifying = []
-            ok, conf = decide(ctext, owners, subject, dl, tgt, heading=s.heading or is_title,
+            ok, conf = decide(ctext, owners, subject, dl, goal, heading=s.heading or is_title,
                               inherited_cue=sent_cue, level_upper=parser.upper,
                               qualifying_owners=qualifying, weak_deadline=weak,
                               year_level=bool(dl_text and YEAR_LEVEL.match(dl_text)), reported=parser.reported)
