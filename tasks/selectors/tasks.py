@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from accounts.models import Unit
+from accounts.models import Person, Unit
 from accounts.selectors import operator_unit, person_of, user_role
 from tasks.models import (
     Assignment,
@@ -108,9 +108,11 @@ class TimelineEntry:
     obj: object = None
 
 
-def _actor(user) -> str:
+def _actor(user, names: dict[int, str] | None = None) -> str:
     if user is None:
         return ""
+    if names is not None and user.pk in names:
+        return names[user.pk]
     person = person_of(user)
     return person.name if person else (user.get_full_name() or user.username)
 
@@ -123,6 +125,16 @@ def task_timeline(task: Task) -> list[TimelineEntry]:
     """The task's history, progress reports and requests, merged by time (oldest first)."""
     entries: list[TimelineEntry] = []
     records = list(task.history.select_related("history_user").order_by("history_date", "history_id"))
+    reports = list(ProgressReport.objects.filter(task=task).select_related("unit", "author").prefetch_related(
+        Prefetch("attachments", queryset=Attachment.objects.order_by("id"))))
+    acks = list(Assignment.objects.filter(task=task, acknowledged_at__isnull=False).select_related("unit", "acknowledged_by"))
+    extensions = list(ExtensionRequest.objects.filter(task=task).select_related("unit", "requested_by", "decided_by"))
+    completions = list(CompletionRequest.objects.filter(task=task).select_related("unit", "requested_by", "decided_by"))
+    user_ids = {r.history_user_id for r in records} | {r.author_id for r in reports} | {a.acknowledged_by_id for a in acks}
+    for x in (*extensions, *completions):
+        user_ids |= {x.requested_by_id, x.decided_by_id}
+    names = dict(Person.objects.filter(user_id__in=user_ids - {None}).values_list("user_id", "name"))
+    actor = lambda u: _actor(u, names)  # noqa: E731
     prev = None
     for rec in records:
         changes = []
@@ -132,29 +144,28 @@ def task_timeline(task: Task) -> list[TimelineEntry]:
                 changes.append({"field": c.field, "label": TRACKED_FIELDS[c.field],
                                 "old": _display(task, c.field, c.old), "new": _display(task, c.field, c.new)})
         title = rec.history_change_reason or {"+": "创建", "~": "修改", "-": "删除"}.get(rec.history_type, "修改")
-        entries.append(TimelineEntry(at=rec.history_date, kind="history", title=title, actor=_actor(rec.history_user),
+        entries.append(TimelineEntry(at=rec.history_date, kind="history", title=title, actor=actor(rec.history_user),
                                      changes=changes, obj=rec))
         prev = rec
-    for r in ProgressReport.objects.filter(task=task).select_related("unit", "author").prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.order_by("id"))):
+    for r in reports:
         entries.append(TimelineEntry(at=r.created_at, kind="report", title=f"{r.unit} 报送进展 {r.percent}%",
-                                     actor=_actor(r.author), text=r.text, obj=r))
-    for a in Assignment.objects.filter(task=task, acknowledged_at__isnull=False).select_related("unit", "acknowledged_by"):
+                                     actor=actor(r.author), text=r.text, obj=r))
+    for a in acks:
         entries.append(TimelineEntry(at=a.acknowledged_at, kind="acknowledge", title=f"{a.unit} 签收",
-                                     actor=_actor(a.acknowledged_by), obj=a))
-    for e in ExtensionRequest.objects.filter(task=task).select_related("unit", "requested_by", "decided_by"):
+                                     actor=actor(a.acknowledged_by), obj=a))
+    for e in extensions:
         entries.append(TimelineEntry(at=e.created_at, kind="extension", title=f"{e.unit} 申请延期至{e.proposed_deadline:%Y-%m-%d}",
-                                     actor=_actor(e.requested_by), text=e.reason, obj=e))
+                                     actor=actor(e.requested_by), text=e.reason, obj=e))
         if e.decided_at:
             entries.append(TimelineEntry(at=e.decided_at, kind="extension_decision", title=f"延期申请{e.get_state_display()}",
-                                         actor=_actor(e.decided_by), text=e.decision_reason, obj=e))
-    for c in CompletionRequest.objects.filter(task=task).select_related("unit", "requested_by", "decided_by"):
+                                         actor=actor(e.decided_by), text=e.decision_reason, obj=e))
+    for c in completions:
         entries.append(TimelineEntry(at=c.created_at, kind="completion", title=f"{c.unit} 申请办结",
-                                     actor=_actor(c.requested_by), text=c.summary, obj=c))
+                                     actor=actor(c.requested_by), text=c.summary, obj=c))
         if c.decided_at:
             grade = f"（{c.get_grade_display()}）" if c.grade else ""
             entries.append(TimelineEntry(at=c.decided_at, kind="completion_decision", title=f"办结申请{c.get_state_display()}{grade}",
-                                         actor=_actor(c.decided_by), text=c.decision_reason, obj=c))
+                                         actor=actor(c.decided_by), text=c.decision_reason, obj=c))
     entries.sort(key=lambda e: e.at)
     return entries
 

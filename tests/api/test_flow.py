@@ -268,3 +268,25 @@ def test_fast_list_rows_equal_the_generic_serializer(make_task, users, units):
         fast = TaskListSerializer(t).data
         generic = drf.ModelSerializer.to_representation(TaskListSerializer(), t)
         assert dict(fast) == dict(generic), t.code
+
+
+def test_history_costs_a_constant_number_of_queries(make_task, users, units):
+    from tasks.services import workflow as wf
+
+    staff = client_for(users, "staff")
+    t = make_task()
+
+    def add_reports(n, start):
+        for i in range(n):
+            wf.report_progress(task=t, unit=units["a" if i % 2 else "b"], by=users["op_a" if i % 2 else "op_b"],
+                               text=f"第{start + i}次", percent=start + i, files=[SimpleUploadedFile("a.png", png_bytes())])
+
+    add_reports(2, 1)
+    with CaptureQueriesContext(connection) as small:
+        r = staff.get(f"/api/tasks/{t.pk}/history/")
+    n_small = len(r.data)
+    add_reports(8, 10)
+    with CaptureQueriesContext(connection) as big:
+        r = staff.get(f"/api/tasks/{t.pk}/history/")
+    assert len(r.data) > n_small + 10
+    assert len(big.captured_queries) == len(small.captured_queries)
