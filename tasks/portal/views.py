@@ -168,10 +168,13 @@ def task_list(request):
     base_query = urlencode(keep)
     page_query = urlencode({**keep, **({"light": light} if light else {})})
     heading = f"我的督办事项 · {unit.name}" if unit else "督办事项"
+    to_acknowledge = 0
+    if unit is not None:
+        to_acknowledge = Assignment.objects.filter(unit=unit, acknowledged_at__isnull=True, task__status__in=OPEN_STATUSES).count()
     return _render(request, "portal/task_list.html", {
         "nav": "tasks", "heading": heading, "form": form, "page_obj": page, "light_counts": light_counts,
         "total": total, "current_light": light, "base_query": base_query, "page_query": page_query,
-        "filtered": bool(status or light or q),
+        "filtered": bool(status or light or q), "to_acknowledge": to_acknowledge,
     })
 
 
