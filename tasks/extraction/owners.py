@@ -91,6 +91,7 @@ class OwnerParser:
     def __init__(self, directory, level="县"):
         self.directory = directory
         self.level = level
+        self._memo = {}
         levels = {"县": "市(?!场|民)|州|省", "市": "省", "区": "市(?!场|民)|省", "省": None}.get(level, "省")
         organ = rf"(?:{levels})(?:委|政府|里|上|人大|政协|级|[^\s，。、；]{{0,8}}?(?:局|委|办|厅|部|中心|组))|" if levels else ""
         self.upper = re.compile(rf"^(?:{organ}国家|中央|上级|党中央|国务院)")
@@ -223,6 +224,16 @@ class OwnerParser:
         return owners, subject
 
     def parse(self, s, starts=None, co=True):
+        key = (s, starts, co)
+        hit = self._memo.get(key)
+        if hit is None:
+            if len(self._memo) > 4096:
+                self._memo.clear()
+            hit = self._memo[key] = self._parse(s, starts, co)
+        owners, subject = hit
+        return [Owner(o.name, o.mention, o.kind, o.role, o.unit_id, o.start) for o in owners], subject
+
+    def _parse(self, s, starts=None, co=True):
         """Owners of clause s: list of Owner (deduplicated, in order), and whether a subject was found."""
         found = []
         subject = False
