@@ -248,7 +248,9 @@ def _assigned_range(on: dt.date, cal: WorkCalendar, offset: int, use_workdays: b
 
 
 def checkpoint_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = None) -> list[dict]:
-    """Assignments that missed a checkpoint whose due day passed recently (catch-up window)."""
+    """Assignments that missed a checkpoint whose due day passed recently (catch-up window) and
+    were not reminded of it yet (the unique key would drop those; leaving them out here keeps
+    every later sweep cheap)."""
     s = s or office_settings()
     out = []
     for cp in policy.checkpoints(s.checkpoints):
@@ -256,9 +258,11 @@ def checkpoint_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = N
             rng, _ = _assigned_range(on, cal, offset, use_wd, policy.CHECKPOINT_LOOKBACK_DAYS)
             if rng is None:
                 continue
+            already = Reminder.objects.filter(kind=Reminder.Kind.CHECKPOINT, task_id=OuterRef("task_id"),
+                                              unit_id=OuterRef("unit_id"), period=cp.key)
             qs = (_assignments(on, _urgency_q(group), assigned_at__gte=local_midnight(rng[0]),
                                assigned_at__lt=local_midnight(rng[1] + dt.timedelta(days=1)))
-                  .filter(_requirement_missing(cp.requires))
+                  .filter(_requirement_missing(cp.requires)).exclude(Exists(already))
                   .values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS))
             for r in qs:
                 r["checkpoint"] = cp
@@ -329,7 +333,9 @@ def recurring_rows(on: dt.date, cal: WorkCalendar) -> list[dict]:
     for w in recurring_windows(on, cal):
         reported = ProgressReport.objects.filter(task_id=OuterRef("task_id"), unit_id=OuterRef("unit_id")).filter(
             Q(period=w["period"]) | Q(created_at__gte=local_midnight(w["start"]), created_at__lt=local_midnight(w["end"] + dt.timedelta(days=1))))
-        qs = _assignments(on, recurrence=w["recurrence"]).exclude(Exists(reported))
+        already = Reminder.objects.filter(kind=Reminder.Kind.RECURRING, task_id=OuterRef("task_id"),
+                                          unit_id=OuterRef("unit_id"), period=w["period"])
+        qs = _assignments(on, recurrence=w["recurrence"]).exclude(Exists(reported)).exclude(Exists(already))
         for r in qs.values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS):
             r.update(period=w["period"], due=w["due"])
             out.append(r)

@@ -75,6 +75,8 @@ def insert_reminders(rows: list[dict]) -> list[int]:
     one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
     new_ids: list[int] = []
     ordered = [by_key[k] for k in sorted(by_key)]
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(ordered, now)
     with transaction.atomic(), connection.cursor() as cur:
         for i in range(0, len(ordered), INSERT_BATCH):
             chunk = ordered[i:i + INSERT_BATCH]
@@ -85,6 +87,33 @@ def insert_reminders(rows: list[dict]) -> list[int]:
                                0, "", None, None, now])
             cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} "
                         f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id", params)
+            new_ids.extend(row[0] for row in cur.fetchall())
+    return sorted(new_ids)
+
+
+PG_BATCH = 10000
+PG_ARRAYS = (("key", "varchar"), ("kind", "varchar"), ("channel", "varchar"), ("period", "varchar"), ("task_id", "bigint"),
+             ("unit_id", "bigint"), ("person_id", "bigint"), ("target", "varchar"), ("subject", "varchar"), ("body", "text"))
+
+
+def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
+    """PostgreSQL: the same INSERT … ON CONFLICT DO NOTHING RETURNING, fed by unnest() of one array
+    per column — ten parameters per statement instead of sixteen per row (much less to parse)."""
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
+    arrays = ", ".join(f"%s::{t}[]" for _, t in PG_ARRAYS)
+    names = ", ".join(f"c{i}" for i in range(len(PG_ARRAYS)))
+    sql = (f"INSERT INTO {table} ({cols}) SELECT {names}, %s, 0, '', NULL::timestamptz, NULL::timestamptz, %s "
+           f"FROM unnest({arrays}) AS x({names}) ORDER BY c0 "
+           f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id")
+    new_ids: list[int] = []
+    with transaction.atomic(), connection.cursor() as cur:
+        for i in range(0, len(ordered), PG_BATCH):
+            chunk = ordered[i:i + PG_BATCH]
+            # placeholders in order: the state and created_at of the SELECT list, then the arrays
+            params = [str(Reminder.State.PENDING), now,
+                      *([r.get(c) if c.endswith("_id") else r.get(c, "") for r in chunk] for c, _ in PG_ARRAYS)]
+            cur.execute(sql, params)
             new_ids.extend(row[0] for row in cur.fetchall())
     return sorted(new_ids)
 
