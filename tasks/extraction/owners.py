@@ -12,6 +12,8 @@ a title without a name (分管县领导), or an unknown organisation (…局/委
 import re
 from dataclasses import dataclass
 
+DIVISION_FIRST = set("各全边相有涉县市区乡镇八两“一二三四五六七八九十")
+TITLE_FIRST = set("联涉相有各分挂包主具县市区其领负副常")
 PERSON_HINT = re.compile(r"同志|县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|委员|秘书长|主席|乡长|镇长|行长|院长|组长|队长|所长|站长|科长|经理|董事长|检察长|政委")
 REGION_PREFIX = re.compile(r"^(?:全市|全县|全区|全省|城区|全镇|全乡)")
 SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由")
@@ -129,10 +131,11 @@ class OwnerParser:
         if m and not NAME_STOP.search(m.group("name")) and not NOT_PERSON_NAME.search(m.group("name")):
             if best is None or m.end() > best[0]:
                 best = (m.end(), Owner(m.group("name"), m.group(0), "person", "lead", None, pos))
-        m = DIVISION_RE.match(s, pos)
+        first = s[pos:pos + 1]
+        m = DIVISION_RE.match(s, pos) if first in DIVISION_FIRST else None
         if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "group", "lead", None, pos))
-        m = TITLE_ONLY_RE.match(s, pos)
+        m = TITLE_ONLY_RE.match(s, pos) if first in TITLE_FIRST else None
         if m and m.end() > pos:
             t = m.group(0)
             if best is None or m.end() > best[0]:
