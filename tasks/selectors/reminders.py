@@ -113,12 +113,15 @@ def due_soon_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = Non
     windows = policy.due_soon_windows(on, cal.previous_workday(on), policy.due_soon_days(s.due_soon_days))
     if not windows:
         return []
-    # one range on the (status, deadline) index; the few rows between windows are dropped here
+    # one range on the (status, deadline) index; the few rows between windows are dropped here,
+    # and so are the ones already reminded (a later beat of the same day then writes nothing)
+    in_range = dict(deadline__gt=windows[0][1], deadline__lte=windows[-1][2])
+    done = set(Reminder.objects.filter(kind=Reminder.Kind.DUE_SOON, task_id__in=Task.objects.filter(**in_range).values("id"))
+               .order_by().values_list("task_id", "unit_id", "period").distinct())
     rows = []
-    for r in (_assignments(on, deadline__gt=windows[0][1], deadline__lte=windows[-1][2])
-              .values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS)):
+    for r in (_assignments(on, **in_range).values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS)):
         n = next((n for n, lo, hi in windows if lo < r["deadline"] <= hi), None)
-        if n is not None:
+        if n is not None and (r["task_id"], r["unit_id"], f"{r['deadline']:%Y-%m-%d}-d{n}") not in done:
             r["days_before"], r["days_left"] = n, (r["deadline"] - on).days
             rows.append(r)
     return rows
