@@ -131,6 +131,9 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             off = m.end()
         if not s.leadin and is_past(body) and not has_cue(body, pick_target(body)):
             continue   # statistics / past achievements: nothing to extract (and nothing to parse)
+        if (not s.leadin and not DEADLINE_RE.search(body) and not pick_target(body, goal_only=True)
+                and not parser.may_have_owner(body) and not (leadin_owners and s.item)):
+            continue   # no time limit, no goal and nobody who could own it: cannot be trackable
         sent_cue = False
         chunk_owners = []
         # a short first sentence of a list item is the item's title ("二是要抓项目前期。")

@@ -46,6 +46,7 @@ GENERIC = re.compile(r"^(?:全县上下|全县|各级各部门|各级各相关�
 UPPER = re.compile(r"^(?:国家|中央|国务院|省|市|州|上级|省里|市里|州里|党中央|省委|市委|州委|省政府|市政府|州政府|中共)")
 NOT_PERSON_NAME = re.compile(r"负责|领导|的|们|大家|同志|县|乡|镇|局|委|办|部|班子|各|相关|有关|主要|分管|全体|党员|干部|群众|人民|企业|书记")
 
+OWNER_HINT = re.compile(rf"(?:{ORG_SUFFIX})|(?:{TITLES})|同志|领导|负责|[县市区乡镇]（|两区|一区")
 SEP = r"(?:、|和|与|及|以及|同|[，,](?=[^。；]{0,24}?(?:等|要|必须)))"
 DISCOURSE = re.compile(
     r"(?:同时|另外|此外|其中|特别是|尤其是|下来|下一步|接下来|今天会后|会后|希望|当前|目前|首先|其次|再次|最后|对此|为此|因此|主要是|重点是|关键是|"
@@ -221,6 +222,13 @@ class OwnerParser:
         return end, items
 
     # ---- a clause ---------------------------------------------------------
+    def may_have_owner(self, s):
+        """Cheap test: could any owner mention occur in s at all?"""
+        if OWNER_HINT.search(s):
+            return True
+        d = self.directory
+        return bool(d is not None and d._re is not None and d._re.search(s))
+
     def parse_start(self, s):
         """Does piece s open with a subject (owner list + modal, or 请/由 + owners)?"""
         owners, subject = self.parse(s, starts=(0,), co=False)
