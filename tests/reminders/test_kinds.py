@@ -185,3 +185,17 @@ def test_staff_unflagging_sticks_and_an_extension_escalates_afresh(units, leader
     t.refresh_from_db()
     assert t.flagged and t.level == Task.Level.RED
     assert set(rows("escalation", task=t).values_list("period", flat=True)) == {"2026-11-18", "2026-11-24"}
+
+
+def test_complex_task_settles_within_a_month_and_inactive_units_get_nothing(units):
+    u1, u2, _ = units
+    t = make_task([u1], deadline="2027-03-31", assigned="2026-11-16", urgency=Task.Urgency.COMPLEX, acknowledged=True)
+    cps = {c["key"]: c for c in task_checkpoints(t, on=dt.date(2026, 11, 23))}
+    assert cps["settle"]["due"] == dt.date(2026, 12, 16) and not cps["settle"]["missed"]  # 30 calendar days
+    assert cps["deploy"]["met"] and not cps["deploy"]["missed"]
+    u2.active = False
+    u2.save()
+    make_task([u2], deadline="2026-11-20", acknowledged=True)
+    reminders.sweep(NOW)
+    assert not Reminder.objects.filter(unit=u2).exists()
+    assert set(rows("checkpoint", task=t).values_list("period", flat=True)) == {"report"}  # no progress yet; settle not due
