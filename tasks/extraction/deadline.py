@@ -129,6 +129,8 @@ def resolve_deadline(phrase, ref, events=None):
     """Resolve a time-limit phrase against the reference date (GUIDELINE rules)."""
     if not phrase:
         return None
+    if hasattr(ref, "date") and callable(ref.date):   # a datetime
+        ref = ref.date()
     p = re.sub(r"\s+", "", phrase)
     ev = _event_date(p, events)
     if ev is not None:

@@ -1,6 +1,6 @@
 """The pipeline: decode -> normalise -> segment -> classify -> annotate, and the JSON result."""
 import re
-from datetime import date
+from datetime import date, datetime
 
 from .annotate import YEAR_LEVEL, pick_deadline, pick_target, recurrence
 from .classify import decide, has_cue, is_past
@@ -96,6 +96,8 @@ def _chunks(sent_text, parser, ref, events):
 def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-8", title=None):
     if isinstance(meeting_date, str):
         meeting_date = date.fromisoformat(meeting_date)
+    elif isinstance(meeting_date, datetime):
+        meeting_date = meeting_date.date()
     if directory is None:
         directory = default_directory()
     norm = normalise(text)
