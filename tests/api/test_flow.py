@@ -182,6 +182,8 @@ def test_list_filters_and_search(make_task, users, units):
     assert ids(unit=units["c"].pk) == {soon.pk}
     assert ids(q="防汛") == {soon.pk}
     assert ids(q="交通") == {soon.pk}  # by unit name
+    assert ids(q=soon.code.lower()) == {soon.pk}  # letters: case-insensitive
+    assert ids(q=soon.code[-4:]) == {soon.pk}
     assert ids(deadline_from=str(today + dt.timedelta(days=100))) == {green.pk}
     assert ids(deadline_to=str(today)) == {late.pk}
     assert ids(status="closed") == set()
