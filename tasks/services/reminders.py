@@ -22,6 +22,7 @@ from collections import Counter
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tasks.models import Reminder, Task
@@ -106,8 +107,14 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
     sql = (f"INSERT INTO {table} ({cols}) SELECT {names}, %s, 0, '', NULL::timestamptz, NULL::timestamptz, %s "
            f"FROM unnest({arrays}) AS x({names}) ORDER BY c0 "
            f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id")
+    import psycopg
+
     new_ids: list[int] = []
-    with transaction.atomic(), connection.cursor() as cur:
+    with transaction.atomic():
+        connection.ensure_connection()
+        # a server-side-binding cursor on Django's own connection (same transaction): the arrays
+        # travel as parameters instead of being quoted into the SQL text by the client
+        cur = psycopg.Cursor(connection.connection)
         for i in range(0, len(ordered), PG_BATCH):
             chunk = ordered[i:i + PG_BATCH]
             # placeholders in order: the state and created_at of the SELECT list, then the arrays
@@ -115,6 +122,7 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
                       *([r.get(c) if c.endswith("_id") else r.get(c, "") for r in chunk] for c, _ in PG_ARRAYS)]
             cur.execute(sql, params)
             new_ids.extend(row[0] for row in cur.fetchall())
+        cur.close()
     return sorted(new_ids)
 
 
@@ -137,17 +145,30 @@ def calendar_candidates(on: dt.date) -> list[dict]:
     return rows
 
 
+def _tasks_by_ids(ids):
+    """Task rows by a (possibly long) id list: one array parameter on PostgreSQL; on SQLite in
+    chunks below its parameter limit. Yields querysets to .update()."""
+    ids = sorted(set(ids))
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        yield Task.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        return
+    for i in range(0, len(ids), 10000):
+        yield Task.objects.filter(pk__in=ids[i:i + 10000])
+
+
 def update_levels(on: dt.date, cal: sel.WorkCalendar, s=None, escalate_ids=(), missed_ids=()) -> dict:
     """Set-based: flag + 红牌 the escalated tasks; 黄牌 the ones that went overdue or missed a
     checkpoint (events of the last EVENT_LOOKBACK_DAYS; levels only go up, and a level staff
     lowered by hand for an older event stays as they set it). `missed_ids`: tasks late on a
     checkpoint, from selectors.checkpoint_rows (computed once for the reminders and the levels)."""
     s = s or office_settings()
-    red = Task.objects.filter(pk__in=list(escalate_ids)).update(flagged=True, level=Task.Level.RED) if escalate_ids else 0
+    red = sum(qs.update(flagged=True, level=Task.Level.RED) for qs in _tasks_by_ids(escalate_ids))
     normal = Task.objects.filter(status__in=sel.ACTIVE_STATUSES, level=Task.Level.NORMAL)
     yellow = normal.filter(deadline__lt=on, deadline__gte=on - dt.timedelta(days=policy.EVENT_LOOKBACK_DAYS)).update(level=Task.Level.YELLOW)
-    if missed_ids:  # the tasks selectors.checkpoint_rows found late on a checkpoint (same window)
-        yellow += normal.filter(pk__in=sorted(set(missed_ids))).update(level=Task.Level.YELLOW)
+    for qs in _tasks_by_ids(missed_ids):  # the tasks selectors.checkpoint_rows found late on a checkpoint
+        yellow += qs.filter(status__in=sel.ACTIVE_STATUSES, level=Task.Level.NORMAL).update(level=Task.Level.YELLOW)
     return {"red": red, "yellow": yellow}
 
 
