@@ -267,9 +267,13 @@ def checkpoint_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = N
                                assigned_at__lt=local_midnight(rng[1] + dt.timedelta(days=1)))
                   .filter(_requirement_missing(cp.requires)).exclude(Exists(already))
                   .values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS))
+            if cp.requires == "completion":  # a task with its own later deadline follows that timetable
+                qs = qs.filter(Q(task__deadline__isnull=True) | Q(task__deadline__lt=on))
             for r in qs:
                 r["checkpoint"] = cp
                 r["due"] = cal.add(timezone.localdate(r["assigned_at"]), offset, use_wd)
+                if cp.requires == "completion" and r["deadline"] and r["deadline"] > r["due"]:
+                    continue
                 out.append(r)
     return out
 
@@ -278,7 +282,8 @@ def task_checkpoints(task: Task, on: dt.date | None = None) -> list[dict]:
     """The task's checkpoints for display: [{key, name, due, met, missed, done_at}].
 
     met: done on or before the due day; missed: the due day has passed and it was not met (also
-    when done late). For 签收 "done" means every assigned unit acknowledged; for 进展, a first
+    when done late). The 办结 checkpoint of a task whose deadline is later than it is the deadline
+    (13710: 复杂事项按时间表办结). For 签收 "done" means every assigned unit acknowledged; for 进展, a first
     progress report; for 办结, a completion request (or the task closed).
     """
     on = on or timezone.localdate()
@@ -296,6 +301,8 @@ def task_checkpoints(task: Task, on: dt.date | None = None) -> list[dict]:
     for cp in policy.checkpoints(s.checkpoints):
         offset, use_wd = cp.offset_for(task.urgency)
         due = cal.add(start, offset, use_wd)
+        if cp.requires == "completion" and task.deadline and task.deadline > due:
+            due = task.deadline  # 有时间表的按时限办结
         done_at = done[cp.requires]
         met = done_at is not None and timezone.localdate(done_at) <= due
         out.append({"key": cp.key, "name": cp.name, "due": due, "met": met, "missed": (not met) and on > due,

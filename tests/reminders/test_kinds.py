@@ -99,8 +99,9 @@ def test_escalation_after_3_working_days_flags_and_notifies_leader_and_staff(uni
 
 def test_checkpoints_13710_reminders_and_selector(units):
     u1, u2, _ = units
-    # assigned Monday 11-16: 签收 due 11-17, 进展 due 11-19, 办结 due 11-25 (working days)
-    t = make_task([u1, u2], deadline="2026-12-31", assigned="2026-11-16")
+    # assigned Monday 11-16, no deadline yet: 签收 due 11-17, 进展 due 11-19, 办结 due 11-25 (working days)
+    t = make_task([u1, u2], deadline=None, assigned="2026-11-16")
+    with_timetable = make_task([u1], deadline="2026-12-31", assigned="2026-11-16", acknowledged=True)
     t.assignments.filter(unit=u2).update(acknowledged_at=at("2026-11-16", 15))
     pr = ProgressReport.objects.create(task=t, unit=u2, text="已部署", percent=10)
     ProgressReport.objects.filter(pk=pr.pk).update(created_at=at("2026-11-18", 10))
@@ -118,6 +119,10 @@ def test_checkpoints_13710_reminders_and_selector(units):
     # after 11-25 without a completion request: the lead unit only is reminded
     reminders.sweep(at("2026-11-26"))
     assert {r.unit_id for r in rows("checkpoint", period="settle")} == {u1.id}
+    # a task with its own later deadline settles by that timetable, not within 7 working days
+    assert not rows("checkpoint", period="settle", task=with_timetable).exists()
+    settle = {c["key"]: c for c in task_checkpoints(with_timetable, on=dt.date(2026, 11, 26))}["settle"]
+    assert settle["due"] == dt.date(2026, 12, 31) and not settle["missed"]
 
 
 def test_checkpoint_offsets_are_configurable(units):
@@ -189,7 +194,7 @@ def test_staff_unflagging_sticks_and_an_extension_escalates_afresh(units, leader
 
 def test_complex_task_settles_within_a_month_and_inactive_units_get_nothing(units):
     u1, u2, _ = units
-    t = make_task([u1], deadline="2027-03-31", assigned="2026-11-16", urgency=Task.Urgency.COMPLEX, acknowledged=True)
+    t = make_task([u1], deadline=None, assigned="2026-11-16", urgency=Task.Urgency.COMPLEX, acknowledged=True)
     cps = {c["key"]: c for c in task_checkpoints(t, on=dt.date(2026, 11, 23))}
     assert cps["settle"]["due"] == dt.date(2026, 12, 16) and not cps["settle"]["missed"]  # 30 calendar days
     assert cps["deploy"]["met"] and not cps["deploy"]["missed"]
