@@ -28,6 +28,7 @@ MAX_ROWS = 2000  # data rows per import (each task: ~20 statements, notices, his
 SHOWN_ERRORS = 200
 UNIT_SPLIT = re.compile(r"[、,，;；/|｜\n\r\t]+|\s{1,}")
 LEADER_SPLIT = re.compile(r"[、,，;；/|｜\n\r\t]+")
+PAREN_RE = re.compile(r"[（(][^）)]*[）)]")
 PERCENT_RE = re.compile(r"(\d{1,3})(?:\.\d+)?\s*[%％]")
 
 
@@ -124,7 +125,7 @@ class Resolver:
         return group.pk in self.groups_with_members
 
     def unit(self, name: str):
-        name = name.strip()
+        name = PAREN_RE.sub("", name).strip()  # "县财政局（牵头）" → "县财政局"
         candidates = [name]
         for prefix in ("县", "全县", "本县"):
             if name.startswith(prefix) and len(name) > len(prefix) + 1:

@@ -22,7 +22,7 @@ def good_rows():
         HEADER,
         [1, "推进重点项目开工建设", "县发改局、统计局", "财政局", "张三", dt.datetime(2024, 9, 30), "已开工3个，完成30%", ""],
         [2, "完成项目储备库建设", None, None, "副县长张三", "6月底前", "", ""],  # 牵头单位 merged from the row above
-        [3, "盘活闲置国有资产", "财政", "住建局", "", "尽快", "", ""],
+        [3, "盘活闲置国有资产", "财政（牵头）", "住建局", "", "尽快", "", ""],
         [None, None, None, None, None, None, None, None],
         [4, "编制管网改造方案", "县住建局", "", "", "2024年12月31日", "方案初稿已完成", ""],
     ]
@@ -59,6 +59,7 @@ def test_import_happy_path_merged_cells_and_loose_headers(good_file, staff_user,
     assert {a.unit.short_name for a in t2.assignments.filter(role="lead")} == {"县发改局", "统计局"}
     assert t2.deadline == dt.date(2024, 6, 30) and t2.deadline_text == "6月底前"
     t3 = tasks["盘活闲置国有资产"]
+    assert {(a.unit.short_name, a.role) for a in t3.assignments.select_related("unit")} == {("财政局", "lead"), ("县住建局", "co")}
     assert t3.deadline_kind == "asap" and t3.deadline is not None
     assert tasks["编制管网改造方案"].deadline == dt.date(2024, 12, 31)
     assert Notice.objects.filter(task__source=Task.Source.LEDGER).count() == 3 + 2 + 2 + 1
