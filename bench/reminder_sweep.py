@@ -144,10 +144,23 @@ def timed_sweep(now):
         counts["ins" if sql.startswith('INSERT INTO "tasks_reminder"') else "q"] += 1
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(count):
-        t0 = time.perf_counter()
-        new = reminders.sweep(now)
-        secs = time.perf_counter() - t0
+    import psycopg
+
+    raw_execute = psycopg.Cursor.execute  # the PostgreSQL insert uses a raw server-binding cursor
+
+    def raw_count(self, query, *a, **kw):
+        if type(self) is psycopg.Cursor:  # Django's own (client) cursors are counted by the wrapper
+            counts["ins" if str(query).startswith('INSERT INTO "tasks_reminder"') else "q"] += 1
+        return raw_execute(self, query, *a, **kw)
+
+    psycopg.Cursor.execute = raw_count
+    try:
+        with connection.execute_wrapper(count):
+            t0 = time.perf_counter()
+            new = reminders.sweep(now)
+            secs = time.perf_counter() - t0
+    finally:
+        psycopg.Cursor.execute = raw_execute
     return secs, f"{counts['q']} + {counts['ins']} INSERT", len(new)
 
 
