@@ -35,29 +35,61 @@ def broker(app, url: str, **conf):
     saved = {k: app.conf.get(k) for k in keys}
     app.conf.update(broker_url=url, broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 5},
                     task_always_eager=False, **conf)
-    app._after_fork()  # drop cached connection/producer pools
+    _drop_caches(app)
     try:
         yield app
     finally:
         app.conf.update(saved)
-        app._after_fork()
+        _drop_caches(app)
+
+
+def _drop_caches(app):
+    """Forget the connection/producer pools and the result backend built from the old settings."""
+    app._after_fork()
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
+def _need_redis() -> str:
+    url = _redis_url()
+    if url is None:
+        pytest.skip("没有可连接的 Redis（REDIS_URL 或 127.0.0.1:6379），跳过真实 worker 测试")
+    return url
 
 
 @pytest.fixture
 def redis_app():
-    url = _redis_url()
-    if url is None:
-        pytest.skip("没有可连接的 Redis（REDIS_URL 或 127.0.0.1:6379），跳过真实 worker 测试")
+    """The project's Celery app pointed at the real Redis, on a queue of its own."""
+    url = _need_redis()
     from tracker.celery import app
 
     queue = f"reminders-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # never shared with a running worker
-    with broker(app, url, task_default_queue=queue, result_backend=url, task_ignore_result=False):
+    with broker(app, url, task_default_queue=queue):
         yield app
+
+
+@pytest.fixture
+def worker_app():
+    """A fresh Celery app configured like tracker.celery (same settings, same jobs) on the real
+    Redis, with a result backend: no cached pools, queues or backend shared with other tests."""
+    url = _need_redis()
+    from celery import Celery
+
+    import tasks.jobs  # noqa: F401 - registers the shared jobs with every app
+
+    app = Celery("tracker-reminders-test", set_as_current=False)
+    app.config_from_object("django.conf:settings", namespace="CELERY")
+    app.conf.update(broker_url=url, result_backend=url, task_ignore_result=False, task_always_eager=False,
+                    broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 5},
+                    task_default_queue=f"reminders-test-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+    app.finalize()
+    yield app
+    app.close()
 
 
 @pytest.mark.broker
 @pytest.mark.django_db(transaction=True)
-def test_beat_job_on_a_real_worker_sends_once_even_when_delivered_twice(redis_app, units, leader, staff, receiver):
+def test_beat_job_on_a_real_worker_sends_once_even_when_delivered_twice(worker_app, units, leader, staff, receiver):
     from celery.contrib.testing.worker import start_worker
 
     u1 = units[0]
@@ -65,10 +97,11 @@ def test_beat_job_on_a_real_worker_sends_once_even_when_delivered_twice(redis_ap
     u1.save()
     make_task([u1, units[1]], deadline="2026-11-24", acknowledged=True)
     make_task([u1], deadline="2026-11-10", leaders=[leader], acknowledged=True)
-    with start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    assert "tasks.jobs.reminder_sweep" in worker_app.tasks
+    with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         # two beats (or one retried delivery) run the same sweep
-        r1 = redis_app.send_task("tasks.jobs.reminder_sweep", kwargs={"now": NOW.isoformat()})
-        r2 = redis_app.send_task("tasks.jobs.reminder_sweep", kwargs={"now": NOW.isoformat()})
+        r1 = worker_app.send_task("tasks.jobs.reminder_sweep", kwargs={"now": NOW.isoformat()})
+        r2 = worker_app.send_task("tasks.jobs.reminder_sweep", kwargs={"now": NOW.isoformat()})
         first, second = r1.get(timeout=60), r2.get(timeout=60)
     assert first["queued"] > 0 and first["sent"] == first["queued"] and second["queued"] == 0 and second["sent"] == 0
     assert Reminder.objects.filter(state="sent").count() == Reminder.objects.count() == first["queued"]
