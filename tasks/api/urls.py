@@ -5,7 +5,15 @@ from rest_framework.routers import DefaultRouter
 
 from tasks.api import views
 
-router = DefaultRouter()
+class _Root(views.Base, DefaultRouter.APIRootView):
+    """The browsable index of the API: same authentication and roles as every endpoint."""
+
+
+class Router(DefaultRouter):
+    APIRootView = _Root
+
+
+router = Router()
 router.register("tasks", views.TaskViewSet, basename="task")
 router.register("progress-reports", views.ProgressReportViewSet, basename="progressreport")
 router.register("extension-requests", views.ExtensionRequestViewSet, basename="extensionrequest")

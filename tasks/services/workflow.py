@@ -38,7 +38,7 @@ from tasks.models import (
     Task,
 )
 from tasks.selectors.lights import office_settings
-from tasks.selectors.tasks import period_of
+from tasks.selectors.tasks import period_of  # noqa: F401 - also re-exported: tasks.services.workflow.period_of
 from tasks.workdays import add_workdays
 
 

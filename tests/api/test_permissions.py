@@ -106,3 +106,10 @@ def test_operator_lists_show_only_their_units_rows(world):
     a = client_for(world["users"], "op_assigned")
     assert a.get("/api/tasks/").data["count"] == 3
     assert a.get("/api/progress-reports/").data["count"] == 1
+
+
+def test_api_root_needs_a_login_with_a_role(world):
+    assert client_for(world["users"], "anonymous").get("/api/").status_code == 401
+    assert client_for(world["users"], "no_role").get("/api/").status_code == 403
+    r = client_for(world["users"], "op_assigned").get("/api/")
+    assert r.status_code == 200 and "tasks" in r.data
