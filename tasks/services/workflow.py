@@ -418,6 +418,10 @@ def report_progress(*, task, unit, by, text, percent, files=(), period="", versi
     max_bytes = office_settings().max_attachment_bytes
     uploads = []
     for f in files or ():
+        size = getattr(f, "size", None)
+        if isinstance(size, int) and size > max_bytes:  # refuse before reading a huge upload into memory
+            name = os.path.basename(getattr(f, "name", "") or "")
+            raise WorkflowError(f"附件“{name}”过大（{size / 1048576:.1f} MB），单个文件不能超过 {max_bytes / 1048576:.0f} MB。", field="files")
         name, data = _read_file(f)
         uploads.append((name, data, check_attachment(name, data, max_bytes)))
     task = _lock(task, version)
