@@ -17,6 +17,7 @@ INBOX, EMAIL, WECOM, DINGTALK = "inbox", "email", "wecom", "dingtalk"
 MAX_ATTEMPTS = 5                      # a send failing this many times is given up
 BACKOFF_BASE = dt.timedelta(minutes=5)  # 5, 10, 20, 40 minutes … between attempts
 BACKOFF_CAP = dt.timedelta(hours=6)
+WEBHOOK_PER_RUN = 15                  # per group robot per sending run (robots allow ~20 a minute)
 CLAIM_LEASE = dt.timedelta(minutes=10)  # a claim older than this is re-claimable (killed worker)
 # Events (a checkpoint missed, a deadline passed, the escalation threshold reached) are acted on
 # when they happened within this many days: enough to catch up after the sweep was down, while a

@@ -326,25 +326,35 @@ def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500) 
     """Send every claimable reminder (or only `ids`); returns counts by outcome.
 
     On a non-working day only the calendar warning goes out; the rest waits for the next working day.
+    Group robots accept about 20 messages a minute (企业微信 and 钉钉 both); at most
+    policy.WEBHOOK_PER_RUN go to one robot per run, the rest stay pending (untouched, no attempt
+    spent) for the next run. `deferred` counts those.
     """
     now = now or timezone.now()
     cal = sel.WorkCalendar()
     qs = sel.reminders_due(now, working_day=cal.is_workday(timezone.localdate(now)))
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    counts = Counter({"sent": 0, "failed": 0, "given_up": 0, "skipped": 0})
+    counts = Counter({"sent": 0, "failed": 0, "given_up": 0, "skipped": 0, "deferred": 0})
+    per_robot: Counter = Counter()
+    webhooks = (Reminder.Channel.WECOM, Reminder.Channel.DINGTALK)
     last = 0
     while True:
-        chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch])
+        chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", "channel", "target")[:batch])
         if not chunk:
             break
-        for pk in chunk:
+        for pk, channel, target in chunk:
+            if channel in webhooks:
+                if per_robot[target] >= policy.WEBHOOK_PER_RUN:
+                    counts["deferred"] += 1
+                    continue
+                per_robot[target] += 1
             try:
                 counts[send_one(pk, now)] += 1
             except Exception:  # noqa: BLE001 - a database hiccup on one row must not stop the rest
                 log.exception("提醒 %s 处理出错", pk)
                 counts["failed"] += 1
-        last = chunk[-1]
+        last = chunk[-1][0]
     return dict(counts)
 
 

@@ -187,3 +187,19 @@ def test_concurrent_senders_send_each_reminder_once(units, leader, staff, receiv
     contents = Counter(c["json"]["markdown"]["content"] + c["path"] + str(c["query"]) for c in receiver.calls)
     assert len(receiver.calls) == webhook == 40 and max(contents.values()) == 1
     assert Notice.objects.count() == Reminder.objects.filter(channel="inbox").count()
+
+
+@pytest.mark.django_db
+def test_a_robot_gets_at_most_its_rate_per_run_and_the_rest_later(units, receiver):
+    u1 = units[0]
+    u1.webhook_kind, u1.webhook_url = "wecom", f"{receiver.url}/send?key=k"
+    u1.save()
+    for _ in range(policy.WEBHOOK_PER_RUN + 5):
+        make_task([u1], deadline="2026-11-24", acknowledged=True)
+    first = reminders.run(NOW)
+    assert len(receiver.calls) == policy.WEBHOOK_PER_RUN and first["deferred"] == 5
+    waiting = Reminder.objects.filter(channel="wecom", state="pending")
+    assert waiting.count() == 5 and all(r.attempts == 0 for r in waiting)  # no attempt spent
+    second = reminders.send_pending(at("2026-11-23", 10))
+    assert second["sent"] == 5 and len(receiver.calls) == policy.WEBHOOK_PER_RUN + 5
+    assert Reminder.objects.filter(channel="wecom", state="sent").count() == policy.WEBHOOK_PER_RUN + 5

@@ -46,5 +46,8 @@ class Command(BaseCommand):
         if no_send:
             return
         counts = reminders.send_pending(when)
-        if counts.get("sent") or counts.get("failed") or counts.get("given_up"):
-            self.stdout.write(f"发送：成功 {counts['sent']} 条，失败待重试 {counts['failed']} 条，已放弃 {counts['given_up']} 条。")
+        if counts.get("sent") or counts.get("failed") or counts.get("given_up") or counts.get("deferred"):
+            line = f"发送：成功 {counts['sent']} 条，失败待重试 {counts['failed']} 条，已放弃 {counts['given_up']} 条"
+            if counts.get("deferred"):
+                line += f"，群机器人限流顺延 {counts['deferred']} 条"
+            self.stdout.write(line + "。")
