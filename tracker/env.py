@@ -68,6 +68,10 @@ def database_config(url: str | None, var_dir: Path) -> dict:
         cfg = dj_database_url.parse(url, conn_max_age=60)
     except ValueError as exc:
         raise SettingError("DATABASE_URL", f"格式不正确：{exc}（当前为 {url!r}）。") from None
+    if cfg["ENGINE"].endswith("postgresql"):
+        # short OLTP queries: PostgreSQL's JIT costs more than it saves (the task list's COUNT went
+        # from 47 ms to 233 ms with it, docs/benchmarks.md)
+        cfg.setdefault("OPTIONS", {})["options"] = "-c jit=off"
     return cfg
 
 

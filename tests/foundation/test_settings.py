@@ -63,3 +63,22 @@ def test_defaults_are_sqlite_and_embedded_broker(tmp_path):
 
 def test_chinese_timezone_and_language(settings):
     assert settings.LANGUAGE_CODE == "zh-hans" and settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ
+
+
+def test_postgres_connections_run_without_jit(tmp_path):
+    from tracker.env import database_config
+
+    cfg = database_config("postgres://postgres@127.0.0.1:5432/tracker", tmp_path)
+    assert cfg["OPTIONS"]["options"] == "-c jit=off"
+
+
+@pytest.mark.django_db
+def test_api_docs_are_local_and_need_a_login(client, django_user_model):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/").status_code in (401, 403)
+    user = django_user_model.objects.create_user("reader", password="Zz-reader-1")
+    client.force_login(user)
+    page = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/" in page and "cdn" not in page.lower()
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200 and b"openapi" in schema.content
