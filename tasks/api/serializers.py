@@ -119,9 +119,27 @@ class TaskListSerializer(serializers.ModelSerializer):
         }
 
 
+class CheckpointSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    due = serializers.DateField()
+    met = serializers.BooleanField()
+    missed = serializers.BooleanField()
+    done_at = serializers.DateTimeField(allow_null=True)
+
+
 class TaskDetailSerializer(TaskListSerializer):
+    checkpoints = serializers.SerializerMethodField(help_text="响应节点（13710）：签收、报送进展、办结申请各自的期限与完成情况")
+
     class Meta(TaskListSerializer.Meta):
-        fields = TaskListSerializer.Meta.fields + ["requirement", "target", "source_directive", "created_at", "updated_at"]
+        fields = TaskListSerializer.Meta.fields + ["requirement", "target", "source_directive", "checkpoints",
+                                                   "created_at", "updated_at"]
+
+    @extend_schema_field(CheckpointSerializer(many=True))
+    def get_checkpoints(self, obj) -> list:
+        from tasks.selectors.reminders import task_checkpoints
+
+        return CheckpointSerializer(task_checkpoints(obj), many=True).data
 
     def to_representation(self, t):
         return serializers.ModelSerializer.to_representation(self, t)

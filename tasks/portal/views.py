@@ -28,6 +28,7 @@ from tasks.models import Assignment, Notice, RequestState, Task
 from tasks.portal import forms as pf
 from tasks.selectors import tasks as task_selectors
 from tasks.selectors.lights import LIGHT_LABELS, OPEN_STATUSES
+from tasks.selectors.reminders import task_checkpoints
 from tasks.services import notices as notice_services
 from tasks.services import workflow
 
@@ -271,7 +272,7 @@ def task_detail(request, pk: int):
         "leaders": list(task.leaders.all()), "reports": reports, "timeline": timeline_rows(task_selectors.task_timeline(task)),
         "my_assignment": my_assignment, "forms": forms, "can_act": bool(forms), "readonly_reason": readonly,
         "pending_completion": pending_completion, "pending_extension": pending_extension,
-        "open_statuses": OPEN_STATUSES,
+        "open_statuses": OPEN_STATUSES, "checkpoints": task_checkpoints(task),
     }, status=status)
 
 

@@ -292,3 +292,25 @@ def test_history_costs_a_constant_number_of_queries(make_task, users, units):
         r = staff.get(f"/api/tasks/{t.pk}/history/")
     assert len(r.data) > n_small + 10
     assert len(big.captured_queries) == len(small.captured_queries)
+
+
+def test_task_detail_shows_its_13710_checkpoints(client, django_user_model):
+    """The API detail carries the checkpoints the reminder sweep enforces (签收 / 进展 / 办结)."""
+    import datetime as dt
+
+    from accounts.services import create_login
+    from tasks.services.workflow import acknowledge, create_task
+    from accounts.models import Unit
+
+    unit = Unit.objects.create(name="节点测试局", kind="department")
+    staff = create_login(username="cpstaff", password="Zz-staff-pass-1", name="督查员", role="staff").user
+    op = create_login(username="cpop", password="Zz-op-pass-123", name="联络员", role="operator", unit=unit).user
+    task = create_task(title="节点事项", by=staff, units=[(unit, "lead")], deadline=dt.date(2099, 1, 1))
+    acknowledge(task=task, unit=unit, by=op)
+    client.force_login(op)
+    body = client.get(f"/api/tasks/{task.pk}/").json()
+    cps = {c["key"]: c for c in body["checkpoints"]}
+    assert len(cps) == 3
+    ack = next(c for c in body["checkpoints"] if c["done_at"])
+    assert ack["met"] is True and ack["missed"] is False
+    assert sum(1 for c in body["checkpoints"] if c["done_at"] is None) == 2

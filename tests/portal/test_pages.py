@@ -264,3 +264,11 @@ def _task_page_queries(c, task, units, users):
 def test_task_page_queries_do_not_grow_with_reports_attachments_and_history(client_for, task, units, users):
     one, seven = _task_page_queries(client_for("op_fgj"), task, units, users)
     assert len(seven) == len(one), seven
+
+
+def test_task_page_shows_the_13710_checkpoints(task, client_for):
+    from django.urls import reverse
+
+    page = client_for("leader").get(reverse("portal:task_detail", args=[task.pk])).content.decode()
+    assert 'data-testid="checkpoints"' in page
+    assert page.count("待完成") == 3  # nothing acknowledged or reported yet, nothing overdue
