@@ -65,7 +65,8 @@ def test_bin_run_starts_web_worker_and_beat_with_demo_data(tmp_path):
 
         # a job sent through the embedded broker runs on the worker
         client = Celery(broker="filesystem://", broker_transport_options={
-            "data_folder_in": str(var / "broker" / "out"), "data_folder_out": str(var / "broker" / "out")})
+            "data_folder_in": str(var / "broker" / "out"), "data_folder_out": str(var / "broker" / "out"),
+            "control_folder": str(var / "broker" / "control")})
         client.send_task("tasks.jobs.reminder_sweep")
         wait_for(lambda: re.search(r"Task tasks\.jobs\.reminder_sweep\[[^\]]+\] succeeded", text()), 60, "the job on the worker")
     finally:
