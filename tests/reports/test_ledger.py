@@ -189,3 +189,23 @@ def test_only_staff_may_import(good_file, units):
     with pytest.raises(LedgerError, match="只有督查室工作人员"):
         run(good_file, op)
     _assert_nothing_stored()
+
+
+def test_header_without_data(tmp_path, staff_user, units):
+    path = write_xlsx(tmp_path / "empty.xlsx", [["台账"], HEADER, [None] * 8])
+    with pytest.raises(LedgerError, match="第2行表头以下没有数据"):
+        run(path, staff_user)
+    _assert_nothing_stored()
+
+
+def test_two_level_header_with_merged_parent(tmp_path, staff_user, units, leader):
+    rows = [
+        ["序号", "督办事项", "责任单位", None, "完成时限", "责任领导"],
+        [None, None, "牵头单位", "配合单位", None, None],
+        [1, "两级表头的事项", "县住建局", "交通局", "2099年3月31日", "张三"],
+    ]
+    path = write_xlsx(tmp_path / "two.xlsx", rows, merges=["C1:D1", "A1:A2", "B1:B2", "E1:E2", "F1:F2"])
+    result = run(path, staff_user, dry_run=True)
+    assert result.header_row == 2 and result.columns["配合单位"] == "配合单位"
+    r = result.rows[0]
+    assert (r.row, r.lead, r.co, r.leaders, r.deadline) == (3, ["县住建局"], ["交通局"], ["副县长张三"], dt.date(2099, 3, 31))
