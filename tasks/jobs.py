@@ -37,3 +37,18 @@ def weekly_report(on: str | None = None) -> dict:
     rf = generate_report(on=parse_report_date(on), trigger=ReportFile.Trigger.BEAT)
     return {"report_file": rf.pk, "filename": rf.filename, "tasks": rf.task_count, "size": rf.size}
 
+
+@shared_task(name="tasks.jobs.import_ledger_file")
+def import_ledger_file(name: str, user_id: int, original_name: str = "") -> dict:
+    """台账导入 of a big ledger uploaded in the admin (too slow for a web request); the user gets a notice."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from tasks.services.ledger import import_ledger_upload
+
+    user = get_user_model().objects.get(pk=user_id)
+    path = Path(settings.MEDIA_ROOT) / "ledger-uploads" / Path(name).name
+    return import_ledger_upload(path, by=user, original_name=original_name)
+

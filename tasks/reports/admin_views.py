@@ -107,6 +107,24 @@ def _discard(request):
     request.session.pop(SESSION_KEY, None)
 
 
+INLINE_ROWS = 300  # bigger ledgers are imported by a Celery worker (≈20–30 ms a row: beyond a web request)
+
+
+def _queue_big_import(request, stashed) -> str | None:
+    """Hand a big, already checked ledger to the worker; None → import here (small, or broker down)."""
+    info = request.session.get(SESSION_KEY) or {}
+    rows = info.get("rows") or 0
+    if rows <= INLINE_ROWS:
+        return None
+    from tasks.services.dispatch import enqueue
+
+    if not enqueue("tasks.jobs.import_ledger_file", stashed[0].name, request.user.pk, stashed[1]):
+        return None
+    request.session.pop(SESSION_KEY, None)  # the file now belongs to the job, which deletes it
+    return (f"台账《{stashed[1]}》共{rows}行，已转入后台导入（约需{max(1, rows * 30 // 60000)}分钟）；"
+            "完成或失败都会发送站内通知（后台“站内通知”中可查看）。全部成功才会写入。")
+
+
 def ledger_view(model_admin, request):
     if not is_supervisor(request.user):
         messages.error(request, "只有督查室工作人员可以导入台账。")
@@ -126,6 +144,9 @@ def ledger_view(model_admin, request):
         if not form.errors:
             if stashed is None:
                 form.add_error("file", "请选择要导入的台账文件（.xlsx）。")
+            elif action == "confirm" and (queued := _queue_big_import(request, stashed)):
+                messages.success(request, queued)
+                return redirect(reverse("admin:tasks_task_changelist"))
             else:
                 dry = action != "confirm"
                 try:
@@ -134,6 +155,8 @@ def ledger_view(model_admin, request):
                 except LedgerError as exc:
                     error, result = exc.message, exc.result
                 else:
+                    if dry and SESSION_KEY in request.session:
+                        request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "rows": len(result.rows)}
                     if not dry:
                         _discard(request)
                         messages.success(request, f"台账《{stashed[1]}》{result.summary()}")

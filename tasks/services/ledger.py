@@ -315,3 +315,34 @@ def _create_all(checked, *, by, now, result: LedgerResult) -> None:
         result.created = 0
         for r, _ in checked:
             r.code = ""
+
+
+def import_ledger_upload(path, *, by, original_name: str = "") -> dict:
+    """Import a stashed upload (the admin's 确认导入 for big ledgers, run by a Celery worker), tell
+    the user the outcome in an in-app notice (also when it fails), and delete the file.
+
+    Returns {"ok": bool, "created": n, "message": str}."""
+    from pathlib import Path
+
+    from accounts.selectors import person_of
+    from tasks.services.notices import create_notice
+
+    path = Path(path)
+    name = original_name or path.name
+    try:
+        with open(path, "rb") as fh:
+            result = import_ledger(fh, by=by)
+        ok, message, details = True, result.summary(), []
+        created = result.created
+    except FileNotFoundError:
+        ok, message, details, created = False, "上传的台账文件已不存在，请重新上传。", [], 0
+    except LedgerError as exc:
+        ok, message, created = False, exc.message, 0
+        details = exc.result.error_messages(limit=50) if exc.result is not None else []
+    finally:
+        path.unlink(missing_ok=True)
+    person = person_of(by)
+    if person is not None:
+        title = f"台账《{name}》导入{'完成' if ok else '失败'}"
+        create_notice(title=title[:200], body="\n".join([message, *details]), person=person)
+    return {"ok": ok, "created": created, "message": message}

@@ -72,3 +72,40 @@ def test_ledger_preview_shows_errors_no_confirm(staff_client, units, tmp_path):
     assert "第2行：责任单位“县宣传部”不在单位名录中" in html and "确认导入（" not in html
     resp = staff_client.post(reverse("admin:tasks_task_import_ledger"), {"action": "confirm"})
     assert Task.objects.count() == 0
+
+
+def test_big_ledger_confirm_goes_to_the_worker(staff_client, staff_user, units, tmp_path, monkeypatch):
+    from tasks.jobs import import_ledger_file
+    from tasks.models import Notice
+    from tasks.reports import admin_views
+    from tasks.services import dispatch
+
+    monkeypatch.setattr(admin_views, "INLINE_ROWS", 1)
+    sent = []
+    monkeypatch.setattr(dispatch, "enqueue", lambda name, *args: sent.append((name, args)) or True)
+    path = write_xlsx(tmp_path / "big.xlsx", [HEADER, [1, "事项甲", "县发改局", "", "", "2099-09-30", "", ""],
+                                             [2, "事项乙", "财政局", "", "", "2099-09-30", "", ""]])
+    url = reverse("admin:tasks_task_import_ledger")
+    with open(path, "rb") as fh:
+        assert "预检通过：共2行" in staff_client.post(url, {"file": fh, "action": "preview"}).content.decode()
+    resp = staff_client.post(url, {"action": "confirm"}, follow=True)
+    assert "已转入后台导入" in resp.content.decode() and Task.objects.count() == 0
+    (name, args), = sent
+    assert name == "tasks.jobs.import_ledger_file" and args[1] == staff_user.pk and args[2] == "big.xlsx"
+    res = import_ledger_file.apply(args=args).result  # what the worker runs
+    assert res["ok"] and res["created"] == 2 and Task.objects.filter(source="ledger").count() == 2
+    notice = Notice.objects.get(person__user=staff_user)
+    assert notice.title == "台账《big.xlsx》导入完成" and "导入成功：共创建2个督办事项" in notice.body
+    assert not list((tmp_path / "media" / "ledger-uploads").glob("*.xlsx"))  # the job removed the upload
+
+
+def test_ledger_upload_job_failure_notifies_and_stores_nothing(staff_user, units, tmp_path):
+    from tasks.models import Notice
+    from tasks.services.ledger import import_ledger_upload
+
+    path = write_xlsx(tmp_path / "bad.xlsx", [HEADER, [1, "事项甲", "县宣传部", "", "", "2099-09-30", "", ""]])
+    res = import_ledger_upload(path, by=staff_user, original_name="台账.xlsx")
+    assert not res["ok"] and Task.objects.count() == 0 and not path.exists()
+    notice = Notice.objects.get(person__user=staff_user)
+    assert notice.title == "台账《台账.xlsx》导入失败" and "第2行：责任单位“县宣传部”不在单位名录中" in notice.body
+    assert import_ledger_upload(path, by=staff_user)["message"] == "上传的台账文件已不存在，请重新上传。"
