@@ -6,7 +6,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
-from accounts.models import Role
 from tasks.models import Notice, Reminder, ReportFile
 from tasks.services.reports import announce_report, generate_report
 from tests.reports.conftest import ON
