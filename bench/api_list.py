@@ -24,35 +24,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _db import setup_django  # noqa: E402
 DB_NAME = "tracker_bench_api"
 
 
 def setup(db: str, keep: bool = False) -> None:
-    if db == "sqlite":
-        path = Path(f"/tmp/{DB_NAME}.sqlite3")
-        if not keep:
-            path.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
-            exists = c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-            if not (keep and exists):
-                c.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-                c.execute(f"CREATE DATABASE {DB_NAME}")
-        os.environ["DATABASE_URL"] = f"{base}/{DB_NAME}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ["LOG_LEVEL"] = "ERROR"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-deployment-0123456789abcdef")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django(DB_NAME, db, reuse=keep, debug=False)
 
 
 def pct(values: list[float], p: float) -> float:

@@ -22,30 +22,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _db import setup_django  # noqa: E402
 
 
 def setup(db: str) -> None:
-    if db == "sqlite":
-        path = Path("/tmp/tracker_bench_portal.sqlite3")
-        path.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS tracker_bench_portal")
-            c.execute("CREATE DATABASE tracker_bench_portal")
-        os.environ["DATABASE_URL"] = f"{base}/tracker_bench_portal"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ["LOG_LEVEL"] = "ERROR"
-    os.environ["DEBUG"] = "1"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django("tracker_bench_portal", db, debug=True)
 
 
 def measure(client, url: str, repeat: int) -> tuple[float, int, int]:

@@ -25,32 +25,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _db import setup_django  # noqa: E402
 
 
 def setup(db: str, reuse: bool = False) -> None:
-    if db == "sqlite":
-        path = Path("/tmp/tracker_bench_reminders.sqlite3")
-        if not reuse:
-            path.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
-            exists = c.execute("SELECT 1 FROM pg_database WHERE datname = 'tracker_bench_reminders'").fetchone()
-            if not (reuse and exists):
-                c.execute("DROP DATABASE IF EXISTS tracker_bench_reminders")
-                c.execute("CREATE DATABASE tracker_bench_reminders")
-        os.environ["DATABASE_URL"] = f"{base}/tracker_bench_reminders"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ["LOG_LEVEL"] = "ERROR"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django("tracker_bench_reminders", db, reuse=reuse, debug=os.environ.get("DEBUG", "1") == "1")
 
 
 def build(n_tasks: int, on: dt.date, seed: int = 7) -> None:

@@ -29,29 +29,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _db import setup_django  # noqa: E402
 
 
 def setup(db: str) -> None:
-    if db == "sqlite":
-        path = Path("/tmp/tracker_bench_reports.sqlite3")
-        path.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS tracker_bench_reports")
-            c.execute("CREATE DATABASE tracker_bench_reports")
-        os.environ["DATABASE_URL"] = f"{base}/tracker_bench_reports"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
-    os.environ["LOG_LEVEL"] = "ERROR"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    setup_django("tracker_bench_reports", db, debug=os.environ.get("DEBUG", "1") == "1")
 
 
 def peer_export(on: dt.date) -> bytes:
