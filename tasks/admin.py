@@ -19,7 +19,7 @@ from tasks.models import (
     Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, Meeting, NamedEvent, Notice, OfficeSettings,
     ProgressReport, Reminder, ReportFile, RequestState, Speech, Task,
 )
-from tasks.selectors.lights import LIGHT_LABELS, with_light
+from tasks.selectors.lights import LIGHT_LABELS, light_q, with_light
 from tasks.services.ingest import IngestError, accept_directive, ingest_speech, reject_directive
 
 LIGHT_COLOURS = {"green": "#1a7f37", "yellow": "#b58100", "red": "#c62828", "no_deadline": "#6b7280",
@@ -237,7 +237,7 @@ class LightFilter(admin.SimpleListFilter):
         return list(LIGHT_LABELS.items())
 
     def queryset(self, request, queryset):
-        return queryset.filter(light=self.value()) if self.value() else queryset
+        return queryset.filter(light_q(self.value())) if self.value() else queryset
 
 
 class UnitFilter(admin.SimpleListFilter):

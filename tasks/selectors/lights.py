@@ -42,6 +42,27 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def light_conditions(on: dt.date, settings: OfficeSettings) -> dict[str, Q]:
+    """Each light as a condition on a `with_light`-annotated queryset. The conditions are mutually
+    exclusive and cover every task, so the same dict builds the `light` annotation and the filters
+    (a filter on `deadline`/`status` uses the indexes, where `light = 'red'` would evaluate the
+    whole CASE on every row)."""
+    is_open = Q(status__in=OPEN_STATUSES)
+    closed = Q(status=Task.Status.CLOSED)
+    soon = on + dt.timedelta(days=settings.warning_days)
+    lag = Q(lag_lhs__lt=F("lag_rhs"))
+    on_time = Q(deadline__isnull=True) | Q(closed_on__isnull=True) | Q(closed_on__lte=F("deadline"))
+    return {
+        "cancelled": Q(status=Task.Status.CANCELLED),
+        "done_on_time": closed & on_time,
+        "done_late": closed & Q(deadline__isnull=False, closed_on__isnull=False, closed_on__gt=F("deadline")),
+        "no_deadline": is_open & Q(deadline__isnull=True),
+        "red": is_open & Q(deadline__lt=on),
+        "yellow": is_open & Q(deadline__gte=on) & (Q(deadline__lte=soon) | lag),
+        "green": is_open & Q(deadline__gt=soon) & ~lag,
+    }
+
+
 def with_light(qs: QuerySet[Task], on: dt.date | None = None, settings: OfficeSettings | None = None) -> QuerySet[Task]:
     """Annotate `light`, `lagging`, `schedule_percent` and `days_overdue` on a Task queryset."""
     on = on or today()
@@ -59,16 +80,8 @@ def with_light(qs: QuerySet[Task], on: dt.date | None = None, settings: OfficeSe
         )
         .annotate(
             lagging=Case(When(lag_q, then=Value(True)), default=Value(False), output_field=BooleanField()),
-            light=Case(
-                When(status=Task.Status.CANCELLED, then=Value("cancelled")),
-                When(Q(status=Task.Status.CLOSED) & (Q(deadline__isnull=True) | Q(closed_on__lte=F("deadline"))), then=Value("done_on_time")),
-                When(status=Task.Status.CLOSED, then=Value("done_late")),
-                When(deadline__isnull=True, then=Value("no_deadline")),
-                When(deadline__lt=on, then=Value("red")),
-                When(deadline__lte=on + dt.timedelta(days=s.warning_days), then=Value("yellow")),
-                When(lag_q, then=Value("yellow")),
-                default=Value("green"),
-            ),
+            light=Case(*(When(cond, then=Value(light)) for light, cond in light_conditions(on, s).items()),
+                       default=Value("green")),
             schedule_percent=Case(
                 When(deadline__isnull=True, then=Value(None)),
                 default=Least(Value(100) * elapsed / span, Value(100)),
@@ -83,5 +96,19 @@ def with_light(qs: QuerySet[Task], on: dt.date | None = None, settings: OfficeSe
     )
 
 
-def filter_light(qs: QuerySet[Task], light: str, on: dt.date | None = None) -> QuerySet[Task]:
-    return with_light(qs, on).filter(light=light)
+def light_q(lights, on: dt.date | None = None, settings: OfficeSettings | None = None) -> Q:
+    """The condition for one light or a list of lights, on a queryset annotated by `with_light`
+    with the same `on`. Unknown names match nothing."""
+    names = [lights] if isinstance(lights, str) else list(lights)
+    conds = light_conditions(on or today(), settings or office_settings())
+    q = Q(pk__in=[])
+    for name in names:
+        if name in conds:
+            q |= conds[name]
+    return q
+
+
+def filter_light(qs: QuerySet[Task], light, on: dt.date | None = None) -> QuerySet[Task]:
+    on = on or today()
+    s = office_settings()
+    return with_light(qs, on, s).filter(light_q(light, on, s))

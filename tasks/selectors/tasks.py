@@ -23,7 +23,7 @@ from tasks.models import (
     ProgressReport,
     Task,
 )
-from tasks.selectors.lights import LIGHT_LABELS, OPEN_STATUSES, today, with_light
+from tasks.selectors.lights import LIGHT_LABELS, OPEN_STATUSES, light_q, office_settings, today, with_light
 
 
 def visible_tasks(user) -> QuerySet[Task]:
@@ -76,10 +76,11 @@ def task_list(user, *, unit=None, status=None, light=None, deadline_from=None, d
             Q(**{f"code__{op}": q}) | Q(**{f"title__{op}": q}) | Q(**{f"requirement__{op}": q})
             | Exists(Assignment.objects.filter(task=OuterRef("pk"), unit_id__in=matching_units))
         )
-    qs = with_light(qs, on)
+    on = on or today()
+    settings = office_settings()
+    qs = with_light(qs, on, settings)
     if light:
-        lights = list(light) if isinstance(light, (list, tuple, set)) else [light]
-        qs = qs.filter(light__in=lights)
+        qs = qs.filter(light_q(list(light) if isinstance(light, (list, tuple, set)) else [light], on, settings))
     return _with_relations(qs)
 
 
