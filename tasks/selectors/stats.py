@@ -20,8 +20,10 @@ from django.db.models import (
     Avg, Case, Count, F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value, When,
 )
 
+from django.utils import timezone
+
 from tasks.models import Assignment, ProgressReport, Task
-from tasks.selectors.lights import LIGHT_LABELS, OPEN_STATUSES, today, with_light
+from tasks.selectors.lights import LIGHT_LABELS, OPEN_STATUSES, light_q, office_settings, today, with_light
 
 PERIOD_DAYS = 7
 
@@ -51,10 +53,21 @@ def iso_week_label(on: dt.date) -> str:
     return f"{year}年第{week}周"
 
 
+def day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day`, Asia/Shanghai: `x__gte=day_start(a), x__lt=day_start(b + 1)`
+    selects local days a…b on an index, where `x__date` runs a time-zone conversion on every row."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def in_days(field: str, first: dt.date | None, last: dt.date) -> Q:
+    q = Q(**{f"{field}__lt": day_start(last + dt.timedelta(days=1))})
+    return q & Q(**{f"{field}__gte": day_start(first)}) if first else q
+
+
 def base_tasks(on: dt.date | None = None) -> QuerySet[Task]:
     """Tasks that exist on `on` (assigned on or before it), annotated with lights as of `on`."""
     on = on or today()
-    return with_light(Task.objects.filter(assigned_at__date__lte=on), on)
+    return with_light(Task.objects.filter(in_days("assigned_at", None, on)), on)
 
 
 def _grade_points():
@@ -74,19 +87,23 @@ CLOSED_Q = Q(status=Task.Status.CLOSED)
 ALIVE_Q = ~Q(status=Task.Status.CANCELLED)
 
 
-def _light_aggregates(prefix_id: str = "id") -> dict:
+def _light_aggregates(on: dt.date, prefix_id: str = "id") -> dict:
+    """Conditional counts per light, on the lights' own conditions (tasks.selectors.lights.light_q):
+    filtering on `light` would repeat the whole CASE expression in every count."""
     c = lambda q: Count(prefix_id, filter=q)  # noqa: E731
+    s = office_settings()
+    lq = lambda *names: light_q(names, on, s)  # noqa: E731
     return {
         "total": c(ALIVE_Q),
         "open": c(OPEN_Q),
         "closed": c(CLOSED_Q),
-        "closed_on_time": c(Q(light="done_on_time")),
-        "closed_late": c(Q(light="done_late")),
-        "overdue": c(Q(light="red")),
-        "lagging_n": c(Q(light="yellow", lagging=True)),
-        "due_soon": c(Q(light="yellow", lagging=False)),
-        "on_track": c(Q(light="green")),
-        "no_deadline": c(Q(light="no_deadline")),
+        "closed_on_time": c(lq("done_on_time")),
+        "closed_late": c(lq("done_late")),
+        "overdue": c(lq("red")),
+        "lagging_n": c(lq("yellow") & Q(lagging=True)),
+        "due_soon": c(lq("yellow") & Q(lagging=False)),
+        "on_track": c(lq("green")),
+        "no_deadline": c(lq("no_deadline")),
         "cancelled": c(Q(status=Task.Status.CANCELLED)),
     }
 
@@ -107,9 +124,9 @@ def totals(on: dt.date | None = None) -> dict:
     start, end = report_period(on)
     qs = base_tasks(on)
     agg = qs.aggregate(
-        **_light_aggregates(),
-        new_in_period=Count("id", filter=Q(assigned_at__date__gte=start) & ALIVE_Q),
-        closed_in_period=Count("id", filter=CLOSED_Q & Q(closed_at__date__gte=start, closed_at__date__lte=end)),
+        **_light_aggregates(on),
+        new_in_period=Count("id", filter=in_days("assigned_at", start, end) & ALIVE_Q),
+        closed_in_period=Count("id", filter=CLOSED_Q & in_days("closed_at", start, end)),
         flagged_n=Count("id", filter=OPEN_Q & Q(flagged=True)),
     )
     # aggregate aliases must not shadow the `lagging`/`flagged` columns and annotations
@@ -118,9 +135,9 @@ def totals(on: dt.date | None = None) -> dict:
     by_status = {s: 0 for s in Task.Status.values}
     for row in qs.order_by().values("status").annotate(n=Count("id")):
         by_status[row["status"]] = row["n"]
-    by_light = {k: 0 for k in LIGHT_LABELS}
-    for row in qs.order_by().values("light").annotate(n=Count("id")):
-        by_light[row["light"]] = row["n"]
+    by_light = {"green": agg["on_track"], "yellow": agg["due_soon"] + agg["lagging"], "red": agg["overdue"],
+                "no_deadline": agg["no_deadline"], "done_on_time": agg["closed_on_time"],
+                "done_late": agg["closed_late"], "cancelled": agg["cancelled"]}
     labels = dict(Task.Status.choices)
     decided = agg["closed"] + agg["overdue"]  # outcome known against the deadline
     return {
@@ -161,6 +178,8 @@ def unit_ranking(on: dt.date | None = None) -> list[dict]:
     completion_rate, on_time_rate, on_track_rate, grade_avg, graded, score, rank, best, worst.
     """
     on = on or today()
+    settings = office_settings()
+    lq = lambda *names: light_q(names, on, settings)  # noqa: E731
     qs = (
         base_tasks(on)
         .filter(assignments__role=Assignment.Role.LEAD)
@@ -173,11 +192,11 @@ def unit_ranking(on: dt.date | None = None) -> list[dict]:
             tasks=Count("id"),
             open=_count(OPEN_Q),
             closed=_count(CLOSED_Q),
-            on_time=_count(Q(light="done_on_time")),
-            late=_count(Q(light="done_late")),
-            overdue=_count(Q(light="red")),
-            lagging_n=_count(Q(light="yellow", lagging=True)),
-            on_track=_count(Q(light__in=("green", "no_deadline")) | Q(light="yellow", lagging=False)),
+            on_time=_count(lq("done_on_time")),
+            late=_count(lq("done_late")),
+            overdue=_count(lq("red")),
+            lagging_n=_count(lq("yellow") & Q(lagging=True)),
+            on_track=_count(lq("green", "no_deadline") | (lq("yellow") & Q(lagging=False))),
             graded=_count(CLOSED_Q & ~Q(grade="")),
             grade_avg=Avg("grade_points", filter=CLOSED_Q),
         )
@@ -244,9 +263,10 @@ def latest_progress_text():
 
 def overdue_tasks(on: dt.date | None = None) -> QuerySet[Task]:
     """Open tasks past their deadline as of `on`, longest overdue first (light red)."""
+    on = on or today()
     return (
         base_tasks(on)
-        .filter(light="red")
+        .filter(light_q("red", on))
         .select_related("meeting")
         .annotate(latest_progress=latest_progress_text())
         .order_by("-days_overdue", "deadline", "id")
@@ -261,7 +281,7 @@ def detail_tasks(on: dt.date | None = None) -> QuerySet[Task]:
     start, end = report_period(on)
     return (
         base_tasks(on)
-        .filter(OPEN_Q | (CLOSED_Q & Q(closed_at__date__gte=start, closed_at__date__lte=end)))
+        .filter(OPEN_Q | (CLOSED_Q & in_days("closed_at", start, end)))
         .select_related("meeting")
         .order_by(F("deadline").asc(nulls_last=True), "id")
     )
@@ -281,7 +301,7 @@ def week_progress(on: dt.date | None = None) -> QuerySet[ProgressReport]:
     """Progress reports submitted in the report period ending on `on`, newest first."""
     start, end = report_period(on)
     return (
-        ProgressReport.objects.filter(created_at__date__gte=start, created_at__date__lte=end)
+        ProgressReport.objects.filter(in_days("created_at", start, end))
         .select_related("task", "unit", "author")
         .order_by("-created_at", "-id")
     )
