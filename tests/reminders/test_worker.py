@@ -11,20 +11,12 @@ from django.db import connection
 from tasks.models import Reminder
 from tasks.services.dispatch import enqueue
 
+from tests.conftest import redis_url_or_skip
+
 from .conftest import at, make_task
 
 NOW = at("2026-11-23")
 
-
-def _redis_url() -> str | None:
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception:  # noqa: BLE001
-        return None
-    return url
 
 
 @contextmanager
@@ -50,41 +42,17 @@ def _drop_caches(app):
     app._local.__dict__.pop("backend", None)
 
 
-def _need_redis() -> str:
-    url = _redis_url()
-    if url is None:
-        pytest.skip("没有可连接的 Redis（REDIS_URL 或 127.0.0.1:6379），跳过真实 worker 测试")
-    return url
-
 
 @pytest.fixture
 def redis_app():
     """The project's Celery app pointed at the real Redis, on a queue of its own."""
-    url = _need_redis()
+    url = redis_url_or_skip()
     from tracker.celery import app
 
     queue = f"reminders-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"  # never shared with a running worker
     with broker(app, url, task_default_queue=queue):
         yield app
 
-
-@pytest.fixture
-def worker_app():
-    """A fresh Celery app configured like tracker.celery (same settings, same jobs) on the real
-    Redis, with a result backend: no cached pools, queues or backend shared with other tests."""
-    url = _need_redis()
-    from celery import Celery
-
-    import tasks.jobs  # noqa: F401 - registers the shared jobs with every app
-
-    app = Celery("tracker-reminders-test", set_as_current=False)
-    app.config_from_object("django.conf:settings", namespace="CELERY")
-    app.conf.update(broker_url=url, result_backend=url, task_ignore_result=False, task_always_eager=False,
-                    broker_transport_options={"socket_connect_timeout": 2, "socket_timeout": 5},
-                    task_default_queue=f"reminders-test-{os.getpid()}-{uuid.uuid4().hex[:8]}")
-    app.finalize()
-    yield app
-    app.close()
 
 
 @pytest.mark.broker
