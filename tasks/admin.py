@@ -302,9 +302,7 @@ class TaskAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="状态灯", ordering="light")
     def light_display(self, obj):
-        light = getattr(obj, "light", None)
-        if light is None:
-            light = with_light(Task.objects.filter(pk=obj.pk)).values_list("light", flat=True).first()
+        light = getattr(obj, "light", None)  # annotated by get_queryset (list and change page alike)
         return light_badge(light) if light else "—"
 
     @admin.display(description="牵头单位")

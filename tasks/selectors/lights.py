@@ -107,8 +107,3 @@ def light_q(lights, on: dt.date | None = None, settings: OfficeSettings | None =
             q |= conds[name]
     return q
 
-
-def filter_light(qs: QuerySet[Task], light, on: dt.date | None = None) -> QuerySet[Task]:
-    on = on or today()
-    s = office_settings()
-    return with_light(qs, on, s).filter(light_q(light, on, s))

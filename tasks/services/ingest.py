@@ -45,15 +45,22 @@ def named_events() -> dict[str, dt.date]:
     return dict(NamedEvent.objects.values_list("name", "date"))
 
 
-def extract_file(data: bytes, filename: str, meeting_date: dt.date, directory: Directory | None = None,
-                 events: dict[str, dt.date] | None = None) -> dict:
-    """Decode and extract without storing anything (the `extract` command and previews)."""
+def _decode_and_extract(data: bytes, filename: str, meeting_date: dt.date, directory: Directory | None,
+                        events: dict[str, dt.date] | None):
+    """(decoded document, extraction result); IngestError with the engine's Chinese message."""
     try:
         doc = decode(data, filename, max_bytes=settings.TRACKER_MAX_UPLOAD_BYTES)
     except ExtractionError as exc:
         raise IngestError(exc.message) from None
-    return extract_text(doc.text, meeting_date, directory or current_directory(),
-                        named_events() if events is None else events, encoding=doc.encoding, title=doc.title)
+    result = extract_text(doc.text, meeting_date, directory or current_directory(),
+                          named_events() if events is None else events, encoding=doc.encoding, title=doc.title)
+    return doc, result
+
+
+def extract_file(data: bytes, filename: str, meeting_date: dt.date, directory: Directory | None = None,
+                 events: dict[str, dt.date] | None = None) -> dict:
+    """Decode and extract without storing anything (the `extract` command and previews)."""
+    return _decode_and_extract(data, filename, meeting_date, directory, events)[1]
 
 
 def directive_fields(d: dict) -> dict:
@@ -90,11 +97,7 @@ def ingest_speech(*, data: bytes, filename: str, meeting: Meeting | None = None,
     if meeting is None and meeting_date is None:
         raise IngestError("请填写会议日期：讲话中的“6月底前”等时限要按会议日期换算。")
     ref = meeting.date if meeting is not None else meeting_date
-    try:
-        doc = decode(data, filename, max_bytes=settings.TRACKER_MAX_UPLOAD_BYTES)
-    except ExtractionError as exc:
-        raise IngestError(exc.message) from None
-    result = extract_text(doc.text, ref, current_directory(), named_events(), encoding=doc.encoding, title=doc.title)
+    doc, result = _decode_and_extract(data, filename, ref, None, None)
     found = result["directives"]
     if not found:
         raise IngestError("未在讲话稿中找到可督办的交办事项（没有明确责任主体、时限或量化目标的部署），未保存任何内容。")

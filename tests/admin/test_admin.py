@@ -72,6 +72,8 @@ def test_task_list_filters_by_light_and_unit(staff_client):
     assert "逾期的事项" in body and "正常的事项" not in body
     body = staff_client.get(url, {"unit": other.pk}).content.decode()
     assert "正常的事项" in body and "逾期的事项" not in body
+    page = staff_client.get(reverse("admin:tasks_task_change", args=[late.pk])).content.decode()
+    assert "红灯" in page
 
 
 def test_staff_approve_completion_in_the_admin(staff_client):
