@@ -57,16 +57,23 @@ class MeetingAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
 
 
-class DirectiveInline(admin.TabularInline):
-    model = Directive
-    fields = ("seq", "text", "deadline_text", "deadline", "review_state")
-    readonly_fields = fields
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown on their parent's page, written only by services."""
+
     extra = 0
     can_delete = False
-    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+class DirectiveInline(ReadOnlyInline):
+    model = Directive
+    fields = ("seq", "text", "deadline_text", "deadline", "review_state")
+    show_change_link = True
 
 
 @admin.register(Speech)
@@ -259,15 +266,9 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
 
 
-class ProgressInline(admin.TabularInline):
+class ProgressInline(ReadOnlyInline):
     model = ProgressReport
     fields = ("created_at", "unit", "percent", "text", "period")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Task)

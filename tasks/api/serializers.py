@@ -66,6 +66,12 @@ class LeaderSerializer(serializers.ModelSerializer):
 _DATETIME = serializers.DateTimeField()
 
 
+def absolute_url(context: dict, path: str) -> str:
+    """`path` as an absolute URL when the serializer has a request, else as it is."""
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
 class TaskListSerializer(serializers.ModelSerializer):
     """One row of the task list; `light` etc. come from tasks.selectors.lights.with_light."""
 
@@ -198,9 +204,7 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, obj) -> str:
-        request = self.context.get("request")
-        path = f"/api/attachments/{obj.pk}/download/"
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(self.context, f"/api/attachments/{obj.pk}/download/")
 
 
 class ProgressReportSerializer(serializers.ModelSerializer):
@@ -350,9 +354,7 @@ class ReportFileSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, obj) -> str:
-        request = self.context.get("request")
-        path = f"/api/report-files/{obj.pk}/download/"
-        return request.build_absolute_uri(path) if request else path
+        return absolute_url(self.context, f"/api/report-files/{obj.pk}/download/")
 
 
 class ReportGenerateSerializer(serializers.Serializer):
