@@ -77,6 +77,12 @@ def read_directory_file(path: str | Path) -> list[dict]:
     elif suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
+        from tasks.safezip import XLSX_LIMITS, ZipBombError, check_zip
+
+        try:  # a zip bomb is refused before openpyxl unpacks anything
+            check_zip(path, XLSX_LIMITS, what="该单位名录文件")
+        except ZipBombError as exc:
+            raise DirectoryError([exc.message if exc.code != "bad_zip" else "文件不是有效的 xlsx 工作簿。"]) from None
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any unreadable workbook is the user's error

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
+from tasks.safezip import XLSX_LIMITS, ZipBombError, check_zip
+
 HEADER_SCAN_ROWS = 30
 MAX_COLUMNS = 60
 
@@ -161,6 +163,11 @@ def open_workbook(source):
         raise LedgerFormatError("这是旧版 Excel（.xls）文件，请在 Excel/WPS 中另存为 .xlsx 后再导入。")
     if not head.startswith(b"PK"):
         raise LedgerFormatError("文件不是有效的 xlsx 工作簿（请上传 Excel 2007 及以上版本保存的 .xlsx 文件）。")
+    try:  # a zip bomb is refused before openpyxl unpacks anything
+        check_zip(source, XLSX_LIMITS, what="该台账文件")
+    except ZipBombError as exc:
+        if exc.code != "bad_zip":  # a broken archive gets openpyxl's own answer below
+            raise LedgerFormatError(exc.message) from None
     try:
         return load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
