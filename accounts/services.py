@@ -204,34 +204,192 @@ def load_units_file(path: str | Path = DEFAULT_UNITS_FILE) -> LoadResult:
     return load_units(read_directory_file(path))
 
 
-@transaction.atomic
-def create_login(*, username: str, password: str, name: str, role: str, unit: Unit | None = None,
-                 title: str = "", email: str = "") -> Person:
-    """A user with a Person profile and role; staff get the admin (is_staff)."""
+class AccountError(ValueError):
+    """A refused change to a login or a person; `message` is Chinese, `field` the form field."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+# --- logins: who may grant what ------------------------------------------------------------------
+#
+# Only the superuser grants rights: is_staff, is_superuser, groups, permissions, and the 督查室
+# role of a person (Person.role=staff gives full access to the portal and the API). 督查室 staff
+# manage the units' and leaders' logins through these functions, which refuse anything else.
+
+def _require_manager(by, user=None) -> None:
+    from accounts.selectors import can_manage_login
+
+    if by is not None and user is not None and not can_manage_login(by, user):
+        raise AccountError("只有系统管理员可以修改督查室工作人员或管理员的账号。")
+    if by is not None and not (getattr(by, "is_superuser", False) or _is_staff_actor(by)):
+        raise AccountError("只有督查室工作人员可以管理账号。")
+
+
+def _is_staff_actor(by) -> bool:
+    from accounts.selectors import is_supervisor
+
+    return is_supervisor(by)
+
+
+def _check_role_grant(role: str, by, unit) -> None:
+    if role not in (Role.STAFF, Role.OPERATOR, Role.LEADER):
+        raise AccountError(f"未知角色：{role}", "role")
+    if by is not None:
+        _require_manager(by)
+        if role == Role.STAFF and not by.is_superuser:
+            raise AccountError("只有系统管理员可以开通督查室工作人员账号。", "role")
+    if role == Role.OPERATOR and unit is None:
+        raise AccountError("单位联络员必须绑定一个单位。", "unit")
+
+
+def _new_user(username: str, password: str, email: str, role: str):
     from django.contrib.auth.password_validation import validate_password
 
-    if role not in (Role.STAFF, Role.OPERATOR, Role.LEADER):
-        raise ValueError(f"未知角色：{role}")
-    if role == Role.OPERATOR and unit is None:
-        raise ValueError("单位联络员必须绑定一个单位。")
     User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"登录名“{username}”已被使用。", "login_username")
     user = User(username=username, email=email, is_staff=(role == Role.STAFF))
     validate_password(password, user)
     user.set_password(password)
     user.save()
     if role == Role.STAFF:
         user.groups.add(ensure_staff_group())
+    return user
+
+
+@transaction.atomic
+def create_login(*, username: str, password: str, name: str, role: str, unit: Unit | None = None,
+                 title: str = "", email: str = "", by=None) -> Person:
+    """A user with a Person profile and role; staff get the admin (is_staff).
+
+    `by` is who asks (None: the command line / bootstrap). Only a superuser creates a 督查室 login.
+    """
+    _check_role_grant(role, by, unit)
+    user = _new_user(username, password, email, role)
     return Person.objects.create(name=name, title=title, unit=unit, user=user, role=role, email=email,
                                  is_leader=(role == Role.LEADER))
 
 
+@transaction.atomic
+def open_login(*, person: Person, username: str, password: str, by=None):
+    """A login for an existing person (a unit's operator, a leader), with the person's role."""
+    if person.user_id:
+        raise AccountError("该人员已绑定登录账号，不能再新建。", "login_username")
+    _check_role_grant(person.role, by, person.unit)
+    user = _new_user(username, password, person.email, person.role)
+    person.user = user
+    person.save(update_fields=["user"])
+    return user
+
+
+@transaction.atomic
+def save_login(*, user, by, changed: list[str] | tuple = (), previous_active: bool | None = None) -> None:
+    """Save a login edited in the admin. Staff may only touch unprivileged logins and never the
+    rights fields; switching a login off ends its sessions and API tokens."""
+    from accounts.selectors import is_privileged
+
+    if not by.is_superuser:
+        rights = {"is_staff", "is_superuser", "groups", "user_permissions"} & set(changed)
+        if rights:
+            raise AccountError("只有系统管理员可以授予或修改账号权限。")
+        if user.pk:
+            before = type(user).objects.get(pk=user.pk)
+            if is_privileged(before):
+                raise AccountError("只有系统管理员可以修改督查室工作人员或管理员的账号。")
+        if user.is_staff or user.is_superuser:
+            raise AccountError("只有系统管理员可以授予或修改账号权限。")
+        _require_manager(by)
+    user.save()
+    if previous_active and not user.is_active:
+        revoke_access(user)
+
+
+def set_login_password(*, user, password: str, by=None) -> None:
+    """A new password; the old API tokens stop working (see tasks.api.authentication)."""
+    from django.contrib.auth.password_validation import validate_password
+
+    if by is not None:
+        _require_manager(by, user)
+    validate_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    revoke_tokens(user)
+
+
+@transaction.atomic
+def save_person(*, person: Person, by, changed: list[str] | tuple = (), previous: dict | None = None) -> Person:
+    """Save a person edited in the admin. Staff may not give the 督查室 role, nor bind a person to
+    a privileged login; marking a person 不在职 switches their login off."""
+    from accounts.selectors import is_privileged
+
+    previous = previous or {}
+    if not by.is_superuser:
+        _require_manager(by)
+        if person.role == Role.STAFF and ("role" in changed or previous.get("role") != Role.STAFF):
+            raise AccountError("只有系统管理员可以设置“督查室工作人员”角色。", "role")
+        if previous.get("role") == Role.STAFF:
+            raise AccountError("只有系统管理员可以修改督查室工作人员的人员信息。")
+        if person.user_id and is_privileged(person.user):
+            raise AccountError("不能把人员绑定到督查室工作人员或管理员的登录账号。", "user")
+    if person.role == Role.OPERATOR and person.unit_id is None:
+        raise AccountError("单位联络员必须绑定一个单位。", "unit")
+    person.save()
+    if previous.get("active", True) and not person.active:
+        deactivate_person(person=person, by=by)
+    return person
+
+
+@transaction.atomic
+def deactivate_person(*, person: Person, by=None) -> Person:
+    """不在职: the person and their login are switched off; sessions and API tokens end now."""
+    if person.active:
+        person.active = False
+        person.save(update_fields=["active"])
+    if person.user_id:
+        user = person.user
+        if user.is_active:
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+        revoke_access(user)
+    return person
+
+
+def revoke_tokens(user) -> int:
+    from rest_framework.authtoken.models import Token
+
+    return Token.objects.filter(user=user).delete()[0]
+
+
+def revoke_access(user) -> int:
+    """End every session and API token of a login (deactivation). Returns how many ended."""
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    ended = revoke_tokens(user)
+    pk = str(user.pk)
+    stale = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        try:
+            data = session.get_decoded()
+        except Exception:  # noqa: BLE001 - an undecodable session belongs to nobody
+            continue
+        if data.get("_auth_user_id") == pk:
+            stale.append(session.pk)
+    Session.objects.filter(pk__in=stale).delete()
+    return ended + len(stale)
+
+
 def ensure_staff_group():
-    """The 督查室 group: every permission on the tracker's own apps and the beat schedule."""
+    """The 督查室 group: every permission on the tracker's own apps and the beat schedule, and
+    the unit logins (through the restricted user admin: accounts/admin.py); never groups or
+    permissions, which stay with the superuser."""
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name="督查室")
     perms = Permission.objects.filter(content_type__app_label__in=["accounts", "tasks", "django_celery_beat"])
-    # staff create and manage the units' logins themselves (no shell needed); groups stay with the admin
     user_perms = Permission.objects.filter(content_type__app_label="auth", codename__in=["view_user", "add_user", "change_user"])
     axes_perms = Permission.objects.filter(content_type__app_label="axes", codename__startswith="view_")
     group.permissions.set([*perms, *user_perms, *axes_perms])
