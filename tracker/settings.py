@@ -115,15 +115,23 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # unguessable names; URLs under /files/ go through a permission check (tasks/files/)
+    "default": {"BACKEND": "tasks.files.storage.ProtectedStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-MEDIA_URL = "/media/"
+MEDIA_URL = "/files/"  # a view (tasks.files.views.serve), never a static folder, in every mode
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+# How a permitted file is sent: "django" (streamed), "x-accel-redirect" (nginx) or "x-sendfile"
+# (Apache/lighttpd); the internal location nginx maps to MEDIA_ROOT (docs/security.md).
+TRACKER_FILE_DELIVERY = os.environ.get("TRACKER_FILE_DELIVERY", "django")
+TRACKER_FILE_INTERNAL_URL = os.environ.get("TRACKER_FILE_INTERNAL_URL", "/protected-files/")
+if TRACKER_FILE_DELIVERY not in ("django", "x-accel-redirect", "x-sendfile"):
+    sys.stderr.write(f"配置错误：TRACKER_FILE_DELIVERY 应为 django、x-accel-redirect 或 x-sendfile（当前为 {TRACKER_FILE_DELIVERY!r}）。\n")
+    sys.exit(2)
 DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 

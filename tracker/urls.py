@@ -1,8 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from tasks.files import views as files_views
 
 admin.site.site_header = "督查督办管理后台"
 admin.site.site_title = "督查督办"
@@ -15,9 +16,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/", include("tasks.api.urls")),
     path("portal/", include("tasks.portal.urls")),
+    # stored files: only through a permission check, in every mode (no static /media/ folder)
+    path("files/<path:name>", files_views.serve, name="protected-file"),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -7,7 +7,6 @@ everything hanging from it, is a 404 for an operator.
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.http import FileResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -22,6 +21,7 @@ from accounts.models import Person, Unit
 from accounts.selectors import operator_unit, user_role
 from tasks.api import serializers as s
 from tasks.api.errors import ServiceErrorsMixin
+from tasks.files import file_response
 from tasks.api.filters import CompletionFilter, DirectiveFilter, ExtensionFilter, ProgressFilter, TaskFilter
 from tasks.api.permissions import HasTrackerRole, IsSupervisor, SupervisorOrLeaderRead
 from tasks.models import (
@@ -293,7 +293,7 @@ class AttachmentViewSet(Base, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         att = self.get_object()
-        return FileResponse(att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.content_type or None)
+        return file_response(request, att.file, filename=att.name, content_type=att.content_type or None)
 
 
 # --- directory ----------------------------------------------------------------------------------
@@ -428,8 +428,8 @@ class ReportFileViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         rf = self.get_object()
-        return FileResponse(rf.file.open("rb"), as_attachment=True, filename=rf.filename,
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return file_response(request, rf.file, filename=rf.filename,
+                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     @extend_schema(summary="立即生成督查通报", request=s.ReportGenerateSerializer, responses={201: s.ReportFileSerializer, **ERRORS})
     @action(detail=False, methods=["post"])

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -318,11 +318,9 @@ def attachment(request, pk: int):
     except Attachment.DoesNotExist:
         raise Http404("文件不存在。") from None
     _load_task(request.user, att.report.task_id)
-    try:
-        fh = att.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("文件已丢失，请联系督查室。") from None
-    return FileResponse(fh, as_attachment=True, filename=att.name, content_type=att.content_type or "application/octet-stream")
+    from tasks.files import file_response
+
+    return file_response(request, att.file, filename=att.name, content_type=att.content_type or "application/octet-stream")
 
 
 # --- notices ---------------------------------------------------------------------------------

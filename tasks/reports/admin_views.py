@@ -13,7 +13,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 
@@ -62,12 +62,10 @@ def download_view(model_admin, request, pk):
     rf = ReportFile.objects.filter(pk=pk).first()
     if rf is None or not rf.file:
         raise Http404("通报文件不存在")
-    try:
-        fh = rf.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("通报文件已被删除") from None
-    return FileResponse(fh, as_attachment=True, filename=rf.filename,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    from tasks.files import file_response
+
+    return file_response(request, rf.file, filename=rf.filename,
+                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 class LedgerUploadForm(forms.Form):
