@@ -27,6 +27,8 @@ try:
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     TRACKER_MAX_UPLOAD_BYTES = env_int("TRACKER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    # API tokens expire this long after they are issued (and die with a password change)
+    TRACKER_API_TOKEN_TTL_HOURS = env_int("TRACKER_API_TOKEN_TTL_HOURS", 7 * 24)
 except SettingError as exc:  # one clear line, not a traceback
     sys.stderr.write(f"{exc}\n")
     sys.exit(2)
@@ -100,7 +102,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "tasks.portal.views.lockout_response"  # the Chinese lockout page, admin included
+# the Chinese lockout page (admin included); a JSON 403 saying when to retry under /api/
+AXES_LOCKOUT_CALLABLE = "tasks.api.login.lockout_response"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 LOGIN_URL = "/portal/login/"
 LOGIN_REDIRECT_URL = "/portal/"
@@ -164,7 +167,7 @@ EMAIL_SUBJECT_PREFIX = "[督查督办] "
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "tasks.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [

@@ -1,9 +1,9 @@
 """REST API routes (DRF), mounted at /api/ by tracker/urls.py."""
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from tasks.api import views
+from tasks.api.login import ObtainTokenView
 
 class _Root(views.Base, DefaultRouter.APIRootView):
     """The browsable index of the API: same authentication and roles as every endpoint."""
@@ -28,6 +28,6 @@ router.register("report-files", views.ReportFileViewSet, basename="reportfile")
 router.register("notices", views.NoticeViewSet, basename="notice")
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     *router.urls,
 ]

@@ -11,7 +11,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.permissions import IsAuthenticated
@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from accounts.models import Person, Unit
 from accounts.selectors import operator_unit, user_role
 from tasks.api import serializers as s
+from tasks.api.authentication import ExpiringTokenAuthentication
 from tasks.api.errors import ServiceErrorsMixin
 from tasks.files import file_response
 from tasks.api.filters import CompletionFilter, DirectiveFilter, ExtensionFilter, ProgressFilter, TaskFilter
@@ -58,7 +59,7 @@ def version_of(request, data) -> int | str | None:
 
 class Base(ServiceErrorsMixin):
     # token first so that an anonymous request gets 401 with a WWW-Authenticate header
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, HasTrackerRole]
 
 
