@@ -3,6 +3,8 @@
 Models hold data and constraints only; every write goes through tasks/services/, every
 non-trivial read through tasks/selectors/.
 """
+import datetime
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -301,6 +303,14 @@ class OfficeSettings(models.Model):
     )
     level_names = models.JSONField("督办等级名称", default=list, blank=True, help_text='如 ["正常","黄牌","红牌"]')
     max_attachment_bytes = models.PositiveIntegerField("佐证材料大小上限（字节）", default=20 * 1024 * 1024)
+    # reminders: the sending window (working days only), see docs/reminders.md
+    send_window_start = models.TimeField("提醒发送时段开始", default=datetime.time(8, 30),
+                                         help_text="邮件、群机器人和站内提醒只在工作日的发送时段内发出")
+    send_window_end = models.TimeField("提醒发送时段结束", default=datetime.time(18, 0))
+    urgent_outside_window = models.BooleanField("紧急批示件不受发送时段限制", default=True,
+                                                help_text="勾选后，紧急的领导批示件的提醒在非工作时间也立即发出")
+    robot_mentions = models.BooleanField("群机器人消息@单位联络员", default=True,
+                                         help_text="单位联络员登记了手机号时，企业微信/钉钉群消息中@提醒本人")
 
     class Meta:
         verbose_name = "督查室设置"
@@ -363,6 +373,7 @@ class Reminder(models.Model):
         RECURRING = "recurring", "周期报送提醒"
         REPORT = "report", "督查通报"
         CALENDAR = "calendar", "日历提醒"
+        DIGEST = "digest", "汇总提醒"
 
     class Channel(models.TextChoices):
         INBOX = "inbox", "站内通知"
@@ -372,9 +383,11 @@ class Reminder(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败（将重试）"
         GIVEN_UP = "given_up", "已放弃"
+        MERGED = "merged", "已并入汇总"
 
     key = models.CharField("去重键", max_length=255, unique=True, help_text="事项或汇总/接收方/类型/期次/渠道")
     kind = models.CharField("类型", max_length=20, choices=Kind.choices, db_index=True)
@@ -392,6 +405,10 @@ class Reminder(models.Model):
     next_attempt_at = models.DateTimeField("下次尝试", null=True, blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     created_at = models.DateTimeField("生成时间", auto_now_add=True, db_index=True)
+    priority = models.PositiveSmallIntegerField("发送顺序", default=5, help_text="小的先发：逾期、二次督办在前")
+    urgent = models.BooleanField("紧急", default=False, help_text="紧急批示件：督查室设置允许时不受发送时段限制")
+    digest = models.ForeignKey("self", verbose_name="所属汇总", null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="items")
 
     class Meta:
         verbose_name = "催办提醒"

@@ -1,14 +1,20 @@
 """Chinese working days: chinesecalendar, with a fallback for years it does not know yet.
 
-For an unannounced year the package raises; then a day is a working day when it is a weekday
-(or a make-up day entered by staff) and not a holiday entered by staff in the admin (Holiday).
-A warning is logged once per year, and a staff notice is created once (see `calendar_gaps`).
+For a year the package does not know, a day is a working day when it is a weekday (or a make-up
+day) and not a holiday, holidays and make-up days coming from the bundled list
+tasks/reminders/holidays.csv (one line per day, easy to extend when the State Council publishes
+next year's arrangement) and from the Holiday rows staff enter in the admin (rows win). A warning
+is logged once per year; staff are asked for next year's holidays from
+HOLIDAYS_ASK_DAYS before it starts (`years_needing_holidays`, a notice and an admin banner).
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import logging
 from functools import lru_cache
+from pathlib import Path
 
 import chinese_calendar
 
@@ -25,10 +31,64 @@ def _package_knows(year: int) -> bool:
         return False
 
 
+BUNDLED = Path(__file__).resolve().parent / "reminders" / "holidays.csv"
+HOLIDAYS_ASK_DAYS = 60  # ask staff for next year's holidays from early November
+
+
+class HolidayFileError(ValueError):
+    pass
+
+
+def parse_holidays(text: str, source: str = "holidays.csv") -> dict[dt.date, bool]:
+    """`date,kind,name` lines (kind 休/holiday/0 = day off, 班/workday/1 = make-up working day);
+    '#' comments and the header are skipped. A bad line raises HolidayFileError (Chinese)."""
+    out: dict[dt.date, bool] = {}
+    for n, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not row[0].strip() or row[0].lstrip().startswith("#") or row[0].strip() == "date":
+            continue
+        try:
+            day = dt.date.fromisoformat(row[0].strip())
+        except ValueError:
+            raise HolidayFileError(f"{source} 第{n}行：日期“{row[0]}”格式应为 2027-01-01。") from None
+        kind = (row[1].strip() if len(row) > 1 else "休").lower()
+        if kind in ("休", "holiday", "0", "off"):
+            out[day] = False
+        elif kind in ("班", "workday", "1", "work"):
+            out[day] = True
+        else:
+            raise HolidayFileError(f"{source} 第{n}行：类型“{row[1]}”应为“休”或“班”。")
+    return out
+
+
+@lru_cache(maxsize=1)
+def bundled_days() -> dict[dt.date, bool]:
+    try:
+        return parse_holidays(BUNDLED.read_text(encoding="utf-8"), BUNDLED.name)
+    except FileNotFoundError:
+        return {}
+
+
 def _manual_days(year: int) -> dict[dt.date, bool]:
+    """Bundled list + the admin's Holiday rows (rows win) for one year."""
     from tasks.models import Holiday
 
-    return dict(Holiday.objects.filter(date__year=year).values_list("date", "is_workday"))
+    days = {d: w for d, w in bundled_days().items() if d.year == year}
+    days.update(Holiday.objects.filter(date__year=year).values_list("date", "is_workday"))
+    return days
+
+
+def years_needing_holidays(on: dt.date) -> list[int]:
+    """Years staff should enter holidays for, as of `on`: this year, and next year from
+    HOLIDAYS_ASK_DAYS before it starts, when chinesecalendar does not know the year and neither
+    the bundled list nor the admin has a day off for it yet."""
+    years = [on.year]
+    if (dt.date(on.year + 1, 1, 1) - on).days <= HOLIDAYS_ASK_DAYS:
+        years.append(on.year + 1)
+    out = []
+    for y in calendar_gaps(years):
+        if not any(not w for w in _manual_days(y).values()):
+            out.append(y)
+    return out
 
 
 def is_workday(day: dt.date, manual: dict[dt.date, bool] | None = None) -> bool:

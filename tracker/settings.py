@@ -74,13 +74,14 @@ ROOT_URLCONF = "tracker.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "tracker" / "templates"],  # admin/base_site.html: the staff banners
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tasks.reminders.context.calendar_alerts",
             ],
         },
     },
@@ -162,6 +163,7 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "督查室 <duchashi@localhost>")
 EMAIL_SUBJECT_PREFIX = "[督查督办] "
+EMAIL_TIMEOUT = 10  # seconds per SMTP operation: a hanging mail server cannot hold a reminder claim
 
 # REST framework
 REST_FRAMEWORK = {
@@ -198,10 +200,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits out a broker outage instead of exiting
+# beat runs what the admin (django-celery-beat) holds, one entry per job: tasks/services/schedule.py
+CELERY_BEAT_SCHEDULER = "tasks.services.schedule:AdminScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# Default beat entries; copied into django-celery-beat's tables (editable in the admin) by
-# `manage.py setup_schedule`. Jobs live in tasks/jobs.py.
+# Default beat entries, copied into django-celery-beat's tables (editable in the admin) by
+# `manage.py setup_schedule` when a job has no entry yet; beat itself never reads this dict.
+# Jobs live in tasks/jobs.py.
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {"task": "tasks.jobs.reminder_sweep", "schedule": crontab(minute="*/30")},
     "weekly-report": {"task": "tasks.jobs.weekly_report", "schedule": crontab(hour=8, minute=0, day_of_week="mon")},

@@ -7,6 +7,7 @@ for the dates, keys, recipients' channels, texts and retry timing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 # Kinds and channels mirror tasks.models.Reminder (kept as plain strings to stay import-free).
@@ -15,10 +16,18 @@ DUE_SOON, OVERDUE, ESCALATION, CHECKPOINT, RECURRING, CALENDAR = (
 INBOX, EMAIL, WECOM, DINGTALK = "inbox", "email", "wecom", "dingtalk"
 
 MAX_ATTEMPTS = 5                      # a send failing this many times is given up
-BACKOFF_BASE = dt.timedelta(minutes=5)  # 5, 10, 20, 40 minutes … between attempts
+BACKOFF_BASE = dt.timedelta(minutes=5)  # 5, 10, 20, 40 minutes … between attempts (from the failure)
 BACKOFF_CAP = dt.timedelta(hours=6)
-WEBHOOK_PER_RUN = 15                  # per group robot per sending run (robots allow ~20 a minute)
-CLAIM_LEASE = dt.timedelta(minutes=10)  # a claim older than this is re-claimable (killed worker)
+# A group robot accepts 20 messages a minute (企业微信 errcode 45009 beyond); every run and every
+# worker shares one budget per robot (Redis, or a file lock on the embedded defaults).
+ROBOT_PER_MINUTE = 18
+ROBOT_THREADS = 8                     # robots posted to at the same time (one thread per robot)
+# A claim is a lease: the row is the claimer's until this long after the claim, on the wall clock
+# at claim time. Far longer than one send can take (channel timeouts: a few seconds).
+CLAIM_LEASE = dt.timedelta(minutes=10)
+# Send order: overdue and escalation first, routine messages after (Reminder.priority).
+PRIORITY = {OVERDUE: 0, ESCALATION: 1, "manual": 2, CHECKPOINT: 3, DUE_SOON: 4, RECURRING: 5, "report": 6, CALENDAR: 7}
+DEFAULT_PRIORITY = 5
 # Events (a checkpoint missed, a deadline passed, the escalation threshold reached) are acted on
 # when they happened within this many days: enough to catch up after the sweep was down, while a
 # level or flag that staff lowered by hand for an old event is not raised again by every sweep.
@@ -135,6 +144,26 @@ def due_soon_windows(on: dt.date, previous_workday: dt.date, days: list[int]) ->
             out.append((n, lo, hi))
             floor = hi
     return out
+
+
+def in_window(local: dt.datetime, start: dt.time, end: dt.time, workday: bool) -> bool:
+    """Inside the office's sending window: a working day, start <= time < end (local time).
+    A window with start after end runs over midnight (start → 24:00 and 00:00 → end)."""
+    if not workday:
+        return False
+    t = local.time()
+    if start <= end:
+        return start <= t < end
+    return t >= start or t < end
+
+
+def priority(kind: str) -> int:
+    return PRIORITY.get(kind, DEFAULT_PRIORITY)
+
+
+def is_urgent(source: str | None, urgency: str | None) -> bool:
+    """An urgent 领导批示件: the office may let its reminders out of the sending window."""
+    return source == "instruction" and urgency == "urgent"
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -271,3 +300,129 @@ def given_up_text(*, kind: str, channel: str, recipient: str, subject: str, atte
             f"系统已停止重试。\n最近一次错误：{error}\n请核对该单位的邮箱或群机器人设置，"
             f"然后在后台“催办提醒”中选中该提醒执行“立即重试”。")
     return title, body
+
+
+def failure_summary_text(rows: list[dict], limit: int = 30) -> tuple[str, str]:
+    """One notice for every reminder a sending run gave up on (instead of one notice per row).
+    rows: [{recipient, channel, kind, subject, attempts, error}]."""
+    title = f"【提醒发送失败】{len(rows)}条提醒多次发送失败，已停止重试"
+    lines = [f"以下{len(rows)}条提醒已尝试{MAX_ATTEMPTS}次仍未成功，系统已停止重试："]
+    for i, r in enumerate(rows[:limit], start=1):
+        lines.append(f"{i}. 发往“{r['recipient']}”的{KIND_LABELS.get(r['kind'], r['kind'])}"
+                     f"（{CHANNEL_LABELS.get(r['channel'], r['channel'])}）：{r['subject']}\n   最近一次错误：{r['error'][:200]}")
+    if len(rows) > limit:
+        lines.append(f"……另有{len(rows) - limit}条，见后台“催办提醒”（状态：已放弃）。")
+    lines.append("请核对相关单位的邮箱或群机器人设置，然后在后台“催办提醒”中选中这些提醒执行“立即重试”。")
+    return title, "\n".join(lines)
+
+
+# --- digests: one message per recipient and channel instead of one per reminder ---------------
+
+ROBOT_LIMITS = {WECOM: 4096, DINGTALK: 18000}   # bytes of one robot message (企业微信 markdown 4096; 钉钉 ~20000)
+WECOM_TEXT_LIMIT = 2048                          # 企业微信 text messages (used to @ people)
+MENTION_ROOM = 300                               # bytes kept free for the @mentions added at send time
+
+
+def robot_limit(channel: str, mentions: bool = False) -> int:
+    """Bytes available for one robot message's text (title + body) composed at sweep time."""
+    if channel == WECOM and mentions:
+        return WECOM_TEXT_LIMIT - MENTION_ROOM
+    return ROBOT_LIMITS.get(channel, 4096) - MENTION_ROOM
+
+
+@dataclass
+class Item:
+    """One queued reminder going into a digest."""
+
+    id: int
+    kind: str
+    subject: str
+    body: str
+
+
+def _counts(items: list[Item]) -> str:
+    n: dict[str, int] = {}
+    for it in items:
+        n[it.kind] = n.get(it.kind, 0) + 1
+    order = sorted(n, key=priority)
+    return "、".join(f"{KIND_LABELS.get(k, k)}{n[k]}条" for k in order)
+
+
+def digest_subject(name: str, items: list[Item], part: int = 0, parts: int = 1) -> str:
+    suffix = f"（{part}/{parts}）" if parts > 1 else ""
+    return f"【督办提醒】{name}：{_counts(items)}{suffix}"[:200]
+
+
+def _strip_salutation(body: str, name: str) -> str:
+    lines = body.splitlines()
+    if lines and lines[0].rstrip("：:") == name:
+        lines = lines[1:]
+    return "\n".join(lines)
+
+
+def digest_text(name: str, items: list[Item], site_url: str) -> tuple[str, str]:
+    """Email and in-app digest: every reminder in full, overdue and escalation first."""
+    items = sorted(items, key=lambda it: (priority(it.kind), it.id))
+    out = [f"{name}：", f"今天共有{len(items)}条督办提醒（{_counts(items)}），逾期和二次督办事项列在最前：", ""]
+    for i, it in enumerate(items, start=1):
+        out.append(f"{i}. {it.subject}")
+        out.append(_strip_salutation(it.body, name))
+        out.append("")
+    out.append(f"登录系统查看全部事项：{_link(site_url)}")
+    return digest_subject(name, items), "\n".join(out)
+
+
+_NUMBERED = re.compile(r"^\d+\. ")
+_LINK = re.compile(r"https?://\S+")
+
+
+def robot_block(it: Item) -> list[str]:
+    """A reminder in a robot message: its title, the listed tasks of a unit digest, its link."""
+    lines = it.body.splitlines()
+    detail = ["  " + ln for ln in lines if _NUMBERED.match(ln)]
+    link = next((ln for ln in reversed(lines) if _LINK.search(ln)), "")
+    return [it.subject, *detail, *([link] if link else [])]
+
+
+def _nbytes(lines: list[str]) -> int:
+    return sum(len(ln.encode("utf-8")) + 1 for ln in lines)
+
+
+def robot_parts(name: str, items: list[Item], site_url: str, max_bytes: int) -> list[tuple[str, str, list[int]]]:
+    """A robot digest split into messages of at most `max_bytes` (title + "\\n" + body), never cutting
+    a line, each ending with the system link: [(subject, body, [item ids in it])]."""
+    items = sorted(items, key=lambda it: (priority(it.kind), it.id))
+    footer = [f"查看全部：{_link(site_url)}"]
+    title_room = len(digest_subject(name, items, 99, 99).encode("utf-8")) + 1
+    room = max_bytes - title_room - _nbytes(footer)
+    if room < 200:
+        raise PolicyError("群机器人消息长度上限过小。")
+    chunks: list[tuple[list[str], int]] = []   # (lines, item id): an item too long alone is cut at its lines
+    for it in items:
+        block = robot_block(it)
+        if _nbytes(block) <= room:
+            chunks.append((block, it.id))
+            continue
+        head, link = block[0], [block[-1]] if _LINK.search(block[-1]) else []
+        body_lines = block[1:len(block) - len(link)]
+        cur = [head]
+        for ln in body_lines:
+            ln = ln if len(ln.encode("utf-8")) < room // 2 else ln.encode("utf-8")[:room // 2].decode("utf-8", "ignore")
+            if _nbytes(cur + [ln] + link) > room:
+                chunks.append((cur + link, it.id))
+                cur = [f"{head}（续）"]
+            cur.append(ln)
+        chunks.append((cur + link, it.id))
+    parts: list[tuple[list[str], list[int], list[Item]]] = []
+    by_id = {it.id: it for it in items}
+    for lines, iid in chunks:
+        if parts and _nbytes(parts[-1][0] + lines) <= room:
+            parts[-1][0].extend(lines)
+            if iid not in parts[-1][1]:
+                parts[-1][1].append(iid)
+                parts[-1][2].append(by_id[iid])
+        else:
+            parts.append((list(lines), [iid], [by_id[iid]]))
+    n = len(parts)
+    return [(digest_subject(name, its, i, n), "\n".join(lines + footer), ids)
+            for i, (lines, ids, its) in enumerate(parts, start=1)]

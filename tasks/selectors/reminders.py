@@ -7,6 +7,7 @@ policy (windows, offsets, texts) from tasks/reminders/policy.py, lights from tas
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
@@ -27,7 +28,8 @@ UNIT_FIELDS = dict(
     unit_webhook_kind=F("unit__webhook_kind"), unit_webhook_url=F("unit__webhook_url"),
 )
 TASK_FIELDS = dict(code=F("task__code"), title=F("task__title"), deadline=F("task__deadline"),
-                   progress=F("task__progress"), urgency=F("task__urgency"), assigned_at=F("task__assigned_at"))
+                   progress=F("task__progress"), urgency=F("task__urgency"), source=F("task__source"),
+                   assigned_at=F("task__assigned_at"))
 
 
 class WorkCalendar:
@@ -181,7 +183,7 @@ def escalation_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = N
     A task is escalated once per deadline: those with an escalation reminder for their current
     deadline are left out, so a flag staff removed by hand is not put back by the next sweep.
     """
-    tasks = list(escalation_tasks(on, cal, s).values("id", "code", "title", "deadline"))
+    tasks = list(escalation_tasks(on, cal, s).values("id", "code", "title", "deadline", "source", "urgency"))
     if not tasks:
         return [], {}
     done = set(Reminder.objects.filter(kind=Reminder.Kind.ESCALATION, task_id__in=[t["id"] for t in tasks])
@@ -352,12 +354,64 @@ def recurring_rows(on: dt.date, cal: WorkCalendar) -> list[dict]:
     return out
 
 
-# --- given-up and listing -------------------------------------------------------------------
+# --- holidays --------------------------------------------------------------------------------
+
+def calendar_alerts(on: dt.date) -> list[dict]:
+    """What a staff banner says about missing holiday data: [{year, text, url}] for this year and,
+    from two months before it starts, next year — while neither chinesecalendar nor the bundled
+    list nor the admin's 节假日 rows have that year's days off."""
+    from django.urls import reverse
+
+    out = []
+    for year in workdays.years_needing_holidays(on):
+        if year == on.year:
+            text = (f"系统尚无{year}年法定节假日数据，今年的节假日和调休上班日目前不会被识别（催办可能在假期发出）。"
+                    f"请尽快录入{year}年的放假安排。")
+        else:
+            text = (f"系统尚无{year}年法定节假日数据。国务院办公厅发布{year}年放假安排后，请在{year}年1月1日前录入"
+                    f"放假日期和调休上班日，以免节假日期间发出催办、工作日计算出错。")
+        out.append({"year": year, "text": text, "url": reverse("admin:tasks_holiday_changelist")})
+    return out
+
+
+# --- sending -------------------------------------------------------------------------------
 
 def reminders_due(now: dt.datetime, working_day: bool = True):
-    """Reminders a sender may claim now (pending or failed, and not waiting for a retry/lease)."""
-    qs = Reminder.objects.filter(state__in=(Reminder.State.PENDING, Reminder.State.FAILED)).filter(
+    """Reminders a sender may claim at `now` (wall clock): pending, failed or "sending" with a
+    lapsed lease, and not waiting for a retry. `working_day` is kept for callers; the sending
+    window (tasks.services.reminders) decides what may go out."""
+    return Reminder.objects.filter(state__in=(Reminder.State.PENDING, Reminder.State.FAILED, Reminder.State.SENDING)).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-    if not working_day:
-        qs = qs.filter(kind=Reminder.Kind.CALENDAR)
-    return qs
+
+
+def recipient_names(unit_ids, person_ids) -> dict[tuple[str, int], str]:
+    """{("u", id): short name, ("p", id): name} for digest headers."""
+    from accounts.models import Unit
+
+    out = {("u", u["id"]): u["short_name"] or u["name"] for u in Unit.objects.filter(pk__in=list(unit_ids)).values("id", "name", "short_name")}
+    out.update({("p", p["id"]): p["name"] for p in Person.objects.filter(pk__in=list(person_ids)).values("id", "name")})
+    return out
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def _mobile(phone: str) -> str:
+    digits = re.sub(r"[\s\-]", "", phone or "").removeprefix("+86")
+    return digits if _MOBILE.match(digits) else ""
+
+
+def unit_contact_mobiles(unit_ids) -> dict[int, list[str]]:
+    """{unit_id: [mobile numbers]} of the units' active 联络员 (role operator) who have a mobile
+    number in 电话 — the people a robot message @-mentions."""
+    out: dict[int, list[str]] = defaultdict(list)
+    for unit_id, phone in (Person.objects.filter(unit_id__in=list(unit_ids), role=Role.OPERATOR, active=True)
+                           .exclude(phone="").order_by("id").values_list("unit_id", "phone")):
+        m = _mobile(phone)
+        if m and m not in out[unit_id]:
+            out[unit_id].append(m)
+    return dict(out)
+
+
+def units_with_mobile_contacts(unit_ids) -> set[int]:
+    return set(unit_contact_mobiles(unit_ids))

@@ -16,8 +16,11 @@ See docs/reminders.md.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
-from collections import Counter
+import threading
+import time
+from collections import Counter, defaultdict
 
 from django.conf import settings as django_settings
 from django.db import connection, transaction
@@ -26,16 +29,18 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tasks.models import Reminder, Task
-from tasks.reminders import channels, policy
+from tasks.reminders import channels, policy, ratelimit
 from tasks.selectors import reminders as sel
 from tasks.selectors.lights import office_settings
 
 log = logging.getLogger(__name__)
 
-CLAIMABLE = (Reminder.State.PENDING, Reminder.State.FAILED)
+# a row in "sending" whose lease ran out (its sender died) is claimable again
+CLAIMABLE = (Reminder.State.PENDING, Reminder.State.FAILED, Reminder.State.SENDING)
 COLUMNS = ("key", "kind", "channel", "period", "task_id", "unit_id", "person_id", "target", "subject", "body",
-           "state", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at")
-INSERT_BATCH = 1000  # rows per INSERT (16 parameters each: within SQLite's and PostgreSQL's limits)
+           "priority", "urgent", "state", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at")
+INSERT_BATCH = 1000  # rows per INSERT (18 parameters each: within SQLite's and PostgreSQL's limits)
+WEBHOOKS = (Reminder.Channel.WECOM, Reminder.Channel.DINGTALK)
 
 
 class ReminderError(Exception):
@@ -45,13 +50,17 @@ class ReminderError(Exception):
 # --- queueing -------------------------------------------------------------------------------
 
 def _rows_for(recipient: policy.Recipient, *, kind: str, subject_ref: str, period: str, subject: str, body: str,
-              task_id: int | None) -> list[dict]:
+              task_id: int | None, urgent: bool = False) -> list[dict]:
     return [
         {"key": policy.reminder_key(kind, subject_ref, recipient.ref, period, channel), "kind": kind, "channel": channel,
          "period": period, "task_id": task_id, "unit_id": recipient.unit_id, "person_id": recipient.person_id,
-         "target": target, "subject": subject[:200], "body": body}
+         "target": target, "subject": subject[:200], "body": body, "priority": policy.priority(kind), "urgent": urgent}
         for channel, target in recipient.routes
     ]
+
+
+def _urgent(r: dict) -> bool:
+    return policy.is_urgent(r.get("source"), r.get("urgency"))
 
 
 def _unit(r: dict) -> policy.Recipient:
@@ -64,7 +73,11 @@ def _person(p: dict) -> policy.Recipient:
 
 def insert_reminders(rows: list[dict]) -> list[int]:
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING id, in key order (no deadlocks between
-    concurrent sweeps); returns the ids of the rows that are new. Works on PostgreSQL and SQLite."""
+    concurrent sweeps); returns the ids of the rows that are new. Works on PostgreSQL and SQLite.
+
+    A row: key, kind, channel, period, subject, body; optional task_id, unit_id, person_id,
+    target (only used when there is no unit/person: addresses are read at send time), priority
+    (default by kind), urgent (may leave outside the sending window)."""
     if not rows:
         return []
     by_key = {}
@@ -84,8 +97,8 @@ def insert_reminders(rows: list[dict]) -> list[int]:
             params = []
             for r in chunk:
                 params.extend([r["key"], r["kind"], r["channel"], r["period"], r.get("task_id"), r.get("unit_id"),
-                               r.get("person_id"), r.get("target", ""), r["subject"], r["body"], Reminder.State.PENDING,
-                               0, "", None, None, now])
+                               r.get("person_id"), r.get("target", ""), r["subject"], r["body"], _priority(r),
+                               bool(r.get("urgent")), Reminder.State.PENDING, 0, "", None, None, now])
             cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} "
                         f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id", params)
             new_ids.extend(row[0] for row in cur.fetchall())
@@ -94,7 +107,20 @@ def insert_reminders(rows: list[dict]) -> list[int]:
 
 PG_BATCH = 10000
 PG_ARRAYS = (("key", "varchar"), ("kind", "varchar"), ("channel", "varchar"), ("period", "varchar"), ("task_id", "bigint"),
-             ("unit_id", "bigint"), ("person_id", "bigint"), ("target", "varchar"), ("subject", "varchar"), ("body", "text"))
+             ("unit_id", "bigint"), ("person_id", "bigint"), ("target", "varchar"), ("subject", "varchar"), ("body", "text"),
+             ("priority", "smallint"), ("urgent", "boolean"))
+
+
+def _priority(r: dict) -> int:
+    return r["priority"] if r.get("priority") is not None else policy.priority(r["kind"])
+
+
+def _pg_value(r: dict, column: str):
+    if column == "priority":
+        return _priority(r)
+    if column == "urgent":
+        return bool(r.get("urgent"))
+    return r.get(column) if column.endswith("_id") else r.get(column, "")
 
 
 def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
@@ -119,7 +145,7 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
             chunk = ordered[i:i + PG_BATCH]
             # placeholders in order: the state and created_at of the SELECT list, then the arrays
             params = [str(Reminder.State.PENDING), now,
-                      *([r.get(c) if c.endswith("_id") else r.get(c, "") for r in chunk] for c, _ in PG_ARRAYS)]
+                      *([_pg_value(r, c) for r in chunk] for c, _ in PG_ARRAYS)]
             cur.execute(sql, params)
             new_ids.extend(row[0] for row in cur.fetchall())
         cur.close()
@@ -127,11 +153,12 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
 
 
 def calendar_candidates(on: dt.date) -> list[dict]:
-    """A staff notice, once per year, for this or next year when chinesecalendar lacks it."""
+    """A staff notice, once per year, asking for the holidays of this year, or of next year from
+    two months before it starts, when neither chinesecalendar nor the bundled list/admin has them."""
     from tasks import workdays
 
     rows = []
-    gaps = workdays.calendar_gaps([on.year, on.year + 1])
+    gaps = workdays.years_needing_holidays(on)
     if not gaps:
         return rows
     staff = sel.staff_people()
@@ -145,17 +172,21 @@ def calendar_candidates(on: dt.date) -> list[dict]:
     return rows
 
 
-def _tasks_by_ids(ids):
-    """Task rows by a (possibly long) id list: one array parameter on PostgreSQL; on SQLite in
-    chunks below its parameter limit. Yields querysets to .update()."""
+def _by_ids(model, ids):
+    """Rows of `model` by a (possibly long) id list: one array parameter on PostgreSQL; on SQLite
+    in chunks below its parameter limit. Yields querysets (to .update() or read)."""
     ids = sorted(set(ids))
     if not ids:
         return
     if connection.vendor == "postgresql":
-        yield Task.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
+        yield model.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [ids]))
         return
     for i in range(0, len(ids), 10000):
-        yield Task.objects.filter(pk__in=ids[i:i + 10000])
+        yield model.objects.filter(pk__in=ids[i:i + 10000])
+
+
+def _tasks_by_ids(ids):
+    return _by_ids(Task, ids)
 
 
 def update_levels(on: dt.date, cal: sel.WorkCalendar, s=None, escalate_ids=(), missed_ids=()) -> dict:
@@ -184,7 +215,8 @@ def candidates(on: dt.date, cal: sel.WorkCalendar, s=None, escalation=None, chec
         subject, body = policy.due_soon_text(code=r["code"], title=r["title"], deadline=r["deadline"], days_left=r["days_left"],
                                              progress=r["progress"], unit=r["unit_short"] or r["unit_name"], task_id=r["task_id"], site_url=site)
         rows += _rows_for(_unit(r), kind=policy.DUE_SOON, subject_ref=f"t{r['task_id']}",
-                          period=f"{r['deadline']:%Y-%m-%d}-d{r['days_before']}", subject=subject, body=body, task_id=r["task_id"])
+                          period=f"{r['deadline']:%Y-%m-%d}-d{r['days_before']}", subject=subject, body=body, task_id=r["task_id"],
+                          urgent=_urgent(r))
     for d in sel.overdue_digest_rows(on, s=s).values():
         subject, body = policy.overdue_digest_text(unit=d["unit_short"] or d["unit_name"], on=on, items=d["items"], site_url=site)
         rows += _rows_for(_unit(d), kind=policy.OVERDUE, subject_ref="digest", period=on.isoformat(), subject=subject, body=body, task_id=None)
@@ -198,18 +230,18 @@ def candidates(on: dt.date, cal: sel.WorkCalendar, s=None, escalation=None, chec
             people.setdefault(p["id"], p)
         for p in people.values():
             rows += _rows_for(_person(p), kind=policy.ESCALATION, subject_ref=f"t{t['id']}", period=f"{t['deadline']:%Y-%m-%d}",
-                              subject=subject, body=body, task_id=t["id"])
+                              subject=subject, body=body, task_id=t["id"], urgent=_urgent(t))
     for r in (checkpoint if checkpoint is not None else sel.checkpoint_rows(on, cal, s)):
         cp = r["checkpoint"]
         subject, body = policy.checkpoint_text(code=r["code"], title=r["title"], checkpoint_name=cp.name, requires=cp.requires,
                                                due=r["due"], unit=r["unit_short"] or r["unit_name"], task_id=r["task_id"], site_url=site)
         rows += _rows_for(_unit(r), kind=policy.CHECKPOINT, subject_ref=f"t{r['task_id']}", period=cp.key,
-                          subject=subject, body=body, task_id=r["task_id"])
+                          subject=subject, body=body, task_id=r["task_id"], urgent=_urgent(r))
     for r in sel.recurring_rows(on, cal):
         subject, body = policy.recurring_text(code=r["code"], title=r["title"], period=r["period"], due=r["due"],
                                               unit=r["unit_short"] or r["unit_name"], task_id=r["task_id"], site_url=site)
         rows += _rows_for(_unit(r), kind=policy.RECURRING, subject_ref=f"t{r['task_id']}", period=r["period"],
-                          subject=subject, body=body, task_id=r["task_id"])
+                          subject=subject, body=body, task_id=r["task_id"], urgent=_urgent(r))
     return rows
 
 
@@ -236,37 +268,147 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
         checkpoint = sel.checkpoint_rows(on, cal, s)
         rows = candidates(on, cal, s, escalation, checkpoint)
         update_levels(on, cal, s, escalate_ids=[t["id"] for t in escalation[0]], missed_ids=[r["task_id"] for r in checkpoint])
-        new += insert_reminders(rows)
-    return new
+        facts = insert_reminders(rows)
+        compose_digests(facts, on, s)
+    return new + facts
+
+
+# --- digests --------------------------------------------------------------------------------
+
+DIGESTED = (policy.DUE_SOON, policy.OVERDUE, policy.ESCALATION, policy.CHECKPOINT, policy.RECURRING)
+
+
+def compose_digests(ids: list[int], on: dt.date, s=None) -> int:
+    """Merge the reminders a sweep just queued into one message per recipient and channel
+    (a unit's 临期/逾期/节点/周期 reminders together; a staff member's 二次督办 together), overdue and
+    escalation first. Robot digests are split into messages within the robot's size limit (whole
+    lines, the link in each). The queued rows stay as the record of what was reminded (the
+    unique keys) with state "merged" and a link to their digest; the digest rows are what the
+    sender sends. A recipient with a single reminder on a channel gets it as it is. Urgent
+    批示件 reminders get a digest of their own (they may leave outside the sending window).
+    Returns the number of digest rows made."""
+    if not ids:
+        return 0
+    s = s or office_settings()
+    site = django_settings.SITE_URL
+    facts = [f for qs in _by_ids(Reminder, ids)
+             for f in qs.filter(state=Reminder.State.PENDING, kind__in=DIGESTED)
+             .values("id", "kind", "channel", "unit_id", "person_id", "subject", "body", "urgent", "priority")]
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for f in facts:
+        groups[(f["channel"], f["unit_id"] or 0, f["person_id"] or 0, f["urgent"])].append(f)
+    if not groups:
+        return 0
+    names = sel.recipient_names({g[1] for g in groups if g[1]}, {g[2] for g in groups if g[2]})
+    mentioning = sel.units_with_mobile_contacts({g[1] for g in groups if g[1] and g[0] == policy.WECOM}) if s.robot_mentions else set()
+    rows, members = [], {}
+    for (channel, unit_id, person_id, urgent), fs in sorted(groups.items()):
+        name = names.get(("u", unit_id) if unit_id else ("p", person_id), "")
+        items = [policy.Item(f["id"], f["kind"], f["subject"], f["body"]) for f in fs]
+        if channel in WEBHOOKS:
+            parts = policy.robot_parts(name, items, site, policy.robot_limit(channel, mentions=unit_id in mentioning))
+            if len(fs) == 1 and len(parts) == 1:
+                continue  # one short reminder: sent as it is
+        else:
+            if len(fs) == 1:
+                continue
+            subject, body = policy.digest_text(name, items, site)
+            parts = [(subject, body, [f["id"] for f in fs])]
+        ref = f"u{unit_id}" if unit_id else f"p{person_id}"
+        first = min(f["id"] for f in fs)
+        prio = {f["id"]: f["priority"] for f in fs}
+        for i, (subject, body, member_ids) in enumerate(parts, start=1):
+            key = f"digest:{ref}:{first}-{i}:{channel}"
+            rows.append({"key": key, "kind": Reminder.Kind.DIGEST, "channel": channel, "period": on.isoformat(),
+                         "unit_id": unit_id or None, "person_id": person_id or None, "subject": subject, "body": body,
+                         "priority": min(prio[m] for m in member_ids), "urgent": urgent})
+            members[key] = member_ids
+    insert_reminders(rows)
+    made = dict(Reminder.objects.filter(key__in=list(members)).values_list("key", "id"))
+    # the members were inserted by this sweep, in this transaction: nobody else can hold them
+    link: dict[int, int] = {}
+    for key, member_ids in members.items():
+        for m in member_ids:
+            link.setdefault(m, made[key])  # an item split over several robot messages: its first one
+    _link_members(link)
+    return len(rows)
+
+
+def _link_members(link: dict[int, int]) -> None:
+    """state=merged, digest_id=… for every member in ONE statement (no statement per digest)."""
+    if not link:
+        return
+    table = connection.ops.quote_name(Reminder._meta.db_table)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(f"UPDATE {table} SET state = %s, digest_id = v.d FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, d) "
+                        f"WHERE {table}.id = v.id", [Reminder.State.MERGED, list(link), list(link.values())])
+        else:  # SQLite ≥ 3.33: UPDATE … FROM, the pairs as one JSON parameter
+            cur.execute(f"UPDATE {table} SET state = %s, digest_id = j.value FROM json_each(%s) AS j "
+                        f"WHERE {table}.id = CAST(j.key AS INTEGER)", [Reminder.State.MERGED, json.dumps(link)])
+
 
 
 # --- sending --------------------------------------------------------------------------------
+#
+# A row is sent by whoever claims it. The claim is a compare-and-swap UPDATE that sets state
+# "sending", attempts+1 and a lease (next_attempt_at = clock + CLAIM_LEASE) — on the wall clock at
+# the moment of the claim, whatever `now` a run was started with, so a long or overlapping run
+# never finds another run's claims expired. Marking sent/failed is a compare-and-swap on (state
+# "sending", attempts = my claim): a send counts only when its mark wins. Backoff counts from the
+# failure. Robots are posted to concurrently (one thread per robot, short timeouts) within one
+# budget per robot shared by every run (tasks/reminders/ratelimit.py).
 
-def _claim(reminder_id: int, now: dt.datetime) -> bool:
-    """Compare-and-swap: take the row for one attempt (attempts+1, lease until now+CLAIM_LEASE)."""
+
+class _Run:
+    """What one sending run knows: the office's window, the clock, the robots' budget."""
+
+    def __init__(self, now: dt.datetime | None):
+        self.s = office_settings()
+        self.cal = sel.WorkCalendar()
+        self.start = now
+        self.t0 = time.monotonic()
+        self.budget = ratelimit.default_budget(policy.ROBOT_PER_MINUTE)
+        self.mentions = self.s.robot_mentions
+        self._lock = threading.Lock()
+        self.given_up: list[int] = []
+        self.inline = False  # True: every group in the calling thread (its connection stays open)
+
+    def local_now(self) -> dt.datetime:
+        """The run's time of day for the window: its `now` advanced by the time spent so far."""
+        base = self.start or timezone.now()
+        if self.start is not None:
+            base += dt.timedelta(seconds=time.monotonic() - self.t0)
+        return timezone.localtime(base)
+
+    def window_open(self) -> bool:
+        local = self.local_now()
+        return policy.in_window(local, self.s.send_window_start, self.s.send_window_end, self.cal.is_workday(local.date()))
+
+    def may_send(self, urgent: bool) -> bool:
+        return self.window_open() or (urgent and self.s.urgent_outside_window)
+
+
+def _claim(reminder_id: int, now: dt.datetime | None = None) -> bool:
+    """Compare-and-swap: take the row for one attempt (state sending, attempts+1, a lease until
+    clock + CLAIM_LEASE). `now` is ignored: a lease always counts from the wall clock."""
+    clock = timezone.now()
     return bool(
         Reminder.objects.filter(pk=reminder_id, state__in=CLAIMABLE)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        .update(attempts=F("attempts") + 1, next_attempt_at=now + policy.CLAIM_LEASE)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=clock))
+        .update(state=Reminder.State.SENDING, attempts=F("attempts") + 1, next_attempt_at=clock + policy.CLAIM_LEASE)
     )
 
 
-class _LostClaim(Exception):
-    pass
+def _mine(r: Reminder):
+    return Reminder.objects.filter(pk=r.pk, state=Reminder.State.SENDING, attempts=r.attempts)
 
 
-def _deliver(r: Reminder) -> None:
-    if r.channel == Reminder.Channel.EMAIL:
-        channels.send_email(to=r.target, subject=r.subject, body=r.body)
-    elif r.channel in (Reminder.Channel.WECOM, Reminder.Channel.DINGTALK):
-        channels.post_webhook(r.channel, r.target, r.subject, r.body, secret=(r.unit.webhook_secret if r.unit_id else ""))
-    else:
-        raise channels.ChannelError(f"未知渠道：{r.channel}")
-
-
-def _mark_sent(r: Reminder) -> int:
-    return Reminder.objects.filter(pk=r.pk, state__in=CLAIMABLE, attempts=r.attempts).update(
-        state=Reminder.State.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
+def _mark_sent(r: Reminder, target: str | None = None) -> int:
+    fields = dict(state=Reminder.State.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None)
+    if target is not None:
+        fields["target"] = target[:500]
+    return _mine(r).update(**fields)
 
 
 def _recipient_name(r: Reminder) -> str:
@@ -277,34 +419,55 @@ def _recipient_name(r: Reminder) -> str:
     return r.target or "（未知）"
 
 
-def _mark_failed(r: Reminder, now: dt.datetime, error: str) -> str:
+def _mark_failed(r: Reminder, error: str, *, permanent: bool = False, target: str | None = None) -> str:
     error = error[:2000]
-    if r.attempts >= policy.MAX_ATTEMPTS:
-        with transaction.atomic():
-            done = Reminder.objects.filter(pk=r.pk, state__in=CLAIMABLE, attempts=r.attempts).update(
-                state=Reminder.State.GIVEN_UP, last_error=error, next_attempt_at=None)
-            if done:
-                title, body = policy.given_up_text(kind=r.kind, channel=r.channel, recipient=_recipient_name(r),
-                                                   subject=r.subject, attempts=r.attempts, error=error)
-                staff = sel.staff_people()
-                for p in staff:
-                    channels.send_inbox(title=title, body=body, person_id=p["id"], task_id=r.task_id)
-                if not staff:
-                    log.error("提醒 %s 已放弃，但没有督查室工作人员可以通知：%s", r.pk, error)
+    extra = {"target": target[:500]} if target is not None else {}
+    if permanent or r.attempts >= policy.MAX_ATTEMPTS:
+        done = _mine(r).update(state=Reminder.State.GIVEN_UP, last_error=error, next_attempt_at=None, **extra)
+        if not done:
+            return "lost"
         log.error("提醒 %s（%s/%s）第%s次发送失败，已放弃：%s", r.pk, r.kind, r.channel, r.attempts, error)
         return "given_up"
-    Reminder.objects.filter(pk=r.pk, state__in=CLAIMABLE, attempts=r.attempts).update(
-        state=Reminder.State.FAILED, last_error=error, next_attempt_at=now + policy.backoff(r.attempts))
+    done = _mine(r).update(state=Reminder.State.FAILED, last_error=error,
+                           next_attempt_at=timezone.now() + policy.backoff(r.attempts), **extra)
+    if not done:
+        return "lost"
     log.warning("提醒 %s（%s/%s）第%s次发送失败，将重试：%s", r.pk, r.kind, r.channel, r.attempts, error)
     return "failed"
 
 
-def send_one(reminder_id: int, now: dt.datetime | None = None) -> str:
-    """Claim and send one reminder: 'sent' | 'failed' | 'given_up' | 'skipped' (someone else has it)."""
-    now = now or timezone.now()
-    if not _claim(reminder_id, now):
+def _email_of(r: Reminder) -> str:
+    """The address now (not the one of the day it was queued): unit, person, else the row's."""
+    if r.unit_id:
+        return r.unit.email
+    if r.person_id:
+        return r.person.email or (r.person.user.email if r.person.user_id else "")
+    return r.target
+
+
+def _robot_of(r: Reminder) -> tuple[str, str, str]:
+    """(kind, url, secret) of the unit's robot now; a row without a unit keeps its own target."""
+    if r.unit_id:
+        return (r.unit.webhook_kind or r.channel), r.unit.webhook_url, r.unit.webhook_secret
+    return r.channel, r.target, ""
+
+
+class _Stop(Exception):
+    """The rest of this group waits for the next run (server unreachable, budget used up)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def send_one(reminder_id: int, now: dt.datetime | None = None, *, run: _Run | None = None, session=None,
+             email_connection=None) -> str:
+    """Claim and send one reminder: 'sent' | 'failed' | 'given_up' | 'skipped' (someone else has
+    it) | 'lost' (sent, but the claim had been taken over: logged). Raises _Stop when the
+    channel's server did not answer (the row is marked failed first)."""
+    if not _claim(reminder_id):
         return "skipped"
-    r = Reminder.objects.select_related("unit", "person").get(pk=reminder_id)
+    r = Reminder.objects.select_related("unit", "person", "person__user").get(pk=reminder_id)
+    target = None
     try:
         if r.channel == Reminder.Channel.INBOX:
             with transaction.atomic():
@@ -312,55 +475,165 @@ def send_one(reminder_id: int, now: dt.datetime | None = None) -> str:
                 if not _mark_sent(r):
                     raise _LostClaim()
             return "sent"
-        _deliver(r)
+        if r.channel == Reminder.Channel.EMAIL:
+            target = _email_of(r)
+            channels.send_email(to=target, subject=r.subject, body=r.body, connection=email_connection)
+        elif r.channel in WEBHOOKS:
+            kind, target, secret = _robot_of(r)
+            mobiles = []
+            if r.unit_id and (run is None or run.mentions):
+                mobiles = sel.unit_contact_mobiles([r.unit_id]).get(r.unit_id, [])
+            channels.post_webhook(kind, target, r.subject, r.body, secret=secret, mobiles=mobiles, session=session)
+        else:
+            raise channels.ChannelError(f"未知渠道：{r.channel}", permanent=True)
     except _LostClaim:
-        return "skipped"
+        log.error("提醒 %s 的站内通知未写入：认领已被他人接管。", r.pk)
+        return "lost"
+    except channels.ChannelError as exc:
+        outcome = _mark_failed(r, str(exc), permanent=exc.permanent, target=target)
+        if outcome == "given_up" and run is not None:
+            with run._lock:
+                run.given_up.append(r.pk)
+        if exc.unreachable:
+            raise _Stop(outcome) from exc
+        return outcome
     except Exception as exc:  # noqa: BLE001 - one failed send never blocks the others
-        msg = str(exc) if isinstance(exc, channels.ChannelError) else f"{type(exc).__name__}: {exc}"
-        return _mark_failed(r, now, msg)
-    _mark_sent(r)
+        outcome = _mark_failed(r, f"{type(exc).__name__}: {exc}", target=target)
+        if outcome == "given_up" and run is not None:
+            with run._lock:
+                run.given_up.append(r.pk)
+        return outcome
+    if not _mark_sent(r, target):
+        # delivered, but our lease had lapsed and someone else claimed the row: not counted
+        log.error("提醒 %s 已发出，但其认领已被他人接管（发送超过了 %s 的租约），可能重复。", r.pk, policy.CLAIM_LEASE)
+        return "lost"
     return "sent"
 
 
-def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500) -> dict:
-    """Send every claimable reminder (or only `ids`); returns counts by outcome.
+class _LostClaim(Exception):
+    pass
 
-    On a non-working day only the calendar warning goes out; the rest waits for the next working day.
-    Group robots accept about 20 messages a minute (企业微信 and 钉钉 both); at most
-    policy.WEBHOOK_PER_RUN go to one robot per run, the rest stay pending (untouched, no attempt
-    spent) for the next run. `deferred` counts those.
-    """
-    now = now or timezone.now()
-    cal = sel.WorkCalendar()
-    qs = sel.reminders_due(now, working_day=cal.is_workday(timezone.localdate(now)))
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    counts = Counter({"sent": 0, "failed": 0, "given_up": 0, "skipped": 0, "deferred": 0})
-    per_robot: Counter = Counter()
-    webhooks = (Reminder.Channel.WECOM, Reminder.Channel.DINGTALK)
-    last = 0
-    while True:
-        chunk = list(qs.filter(pk__gt=last).order_by("pk").values_list("pk", "channel", "target")[:batch])
-        if not chunk:
-            break
-        for pk, channel, target in chunk:
-            if channel in webhooks:
-                if per_robot[target] >= policy.WEBHOOK_PER_RUN:
-                    counts["deferred"] += 1
-                    continue
-                per_robot[target] += 1
+
+def _send_group(run: _Run, channel: str, robot: str, rows: list[tuple[int, bool]]) -> Counter:
+    """Send one channel's rows (or one robot's) in order, one at a time. Runs in its own thread
+    when the run is concurrent; the database connection of the thread is closed at the end."""
+    from django.db import close_old_connections
+
+    counts: Counter = Counter()
+    session = email_connection = None
+    try:
+        if channel in WEBHOOKS:
+            import requests
+
+            session = requests.Session()
+        elif channel == Reminder.Channel.EMAIL:
+            from django.core.mail import get_connection
+
+            email_connection = get_connection(timeout=getattr(django_settings, "EMAIL_TIMEOUT", None) or 10)
+        for i, (pk, urgent) in enumerate(rows):
+            if not run.may_send(urgent):
+                counts["outside_window"] += 1
+                continue
+            if channel in WEBHOOKS and not run.budget.take(robot):
+                counts["deferred"] += len(rows) - i  # the robot's minute is used up: the rest waits
+                break
             try:
-                counts[send_one(pk, now)] += 1
+                counts[send_one(pk, run=run, session=session, email_connection=email_connection)] += 1
+            except _Stop as stop:
+                counts[stop.reason] += 1
+                counts["held"] += len(rows) - i - 1  # the server does not answer: the rest waits
+                break
             except Exception:  # noqa: BLE001 - a database hiccup on one row must not stop the rest
                 log.exception("提醒 %s 处理出错", pk)
                 counts["failed"] += 1
-        last = chunk[-1][0]
-    return dict(counts)
+    finally:
+        if session is not None:
+            session.close()
+        if email_connection is not None:
+            try:
+                email_connection.close()
+            except Exception:  # noqa: BLE001
+                pass
+        if not run.inline:
+            close_old_connections()
+            connection.close()
+    return counts
+
+
+def _summarise_given_up(ids: list[int]) -> None:
+    """One notice per staff member for every row this run gave up on (not one per row)."""
+    if not ids:
+        return
+    rows = []
+    for r in Reminder.objects.filter(pk__in=ids).select_related("unit", "person").order_by("pk"):
+        rows.append({"recipient": _recipient_name(r), "channel": r.channel, "kind": r.kind, "subject": r.subject,
+                     "attempts": r.attempts, "error": r.last_error})
+    title, body = policy.failure_summary_text(rows)
+    staff = sel.staff_people()
+    with transaction.atomic():
+        for p in staff:
+            channels.send_inbox(title=title, body=body, person_id=p["id"])
+    if not staff:
+        log.error("%s 条提醒已放弃，但没有督查室工作人员可以通知。", len(rows))
+
+
+def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500, concurrent: bool | None = None) -> dict:
+    """Send every claimable reminder (or only `ids`); returns counts by outcome.
+
+    Only inside the office's sending window (working days, 督查室设置 hours); urgent 批示件 rows
+    also outside it when the office allows. `now` sets the run's time of day for the window
+    (`remind --now`); claims, leases and backoff always use the wall clock. Overdue and
+    escalation go first. Each robot is one thread (at most policy.ROBOT_THREADS at a time) and
+    posts within its shared per-minute budget; email and in-app notices have one thread each.
+    `concurrent`: default — threads unless called inside a transaction (threads would not see
+    its rows). Counts: sent, failed, given_up, skipped (another sender has it), lost (delivered
+    after losing the claim), deferred (robot budget used up), held (server unreachable: the rest
+    of its rows wait), outside_window.
+    """
+    run = _Run(now)
+    clock = timezone.now()
+    qs = sel.reminders_due(clock)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    if not run.window_open():
+        if not run.s.urgent_outside_window:
+            return _counts(Counter(outside_window=qs.count()))
+        qs = qs.filter(urgent=True)
+    rows = list(qs.order_by("priority", "pk").values_list("pk", "channel", "urgent", "target", "unit__webhook_url"))
+    groups: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
+    for pk, channel, urgent, target, unit_url in rows:
+        robot = (unit_url or target or "") if channel in WEBHOOKS else ""
+        groups[(channel, robot)].append((pk, urgent))
+    if concurrent is None:
+        # threads cannot see the rows of an open transaction; an in-memory SQLite database (tests)
+        # locks tables without waiting. A SQLite file waits (timeout) and PostgreSQL has row locks.
+        concurrent = not connection.in_atomic_block and not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+    counts: Counter = Counter()
+    if not concurrent or len(groups) <= 1:
+        run.inline = True
+        for (channel, robot), members in groups.items():
+            counts += _send_group(run, channel, robot, members)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        # robots first in the pool's queue (they may wait on timeouts), then mail and notices
+        order = sorted(groups, key=lambda g: (g[0] not in WEBHOOKS, g))
+        with ThreadPoolExecutor(max_workers=policy.ROBOT_THREADS + 2, thread_name_prefix="reminders") as pool:
+            for result in pool.map(lambda g: _send_group(run, g[0], g[1], groups[g]), order):
+                counts += result
+    _summarise_given_up(run.given_up)
+    return _counts(counts)
+
+
+def _counts(c: Counter) -> dict:
+    out = {"sent": 0, "failed": 0, "given_up": 0, "skipped": 0, "lost": 0, "deferred": 0, "held": 0, "outside_window": 0}
+    out.update(c)
+    return out
 
 
 def retry_now(ids, now: dt.datetime | None = None) -> dict:
-    """Staff's "立即重试": failed or given-up reminders get a fresh set of attempts and are sent now."""
-    now = now or timezone.now()
+    """Staff's "立即重试": failed or given-up reminders get a fresh set of attempts and are sent now
+    (to the unit's current address). A row being sent right now is left to its sender."""
     ids = list(ids)
     Reminder.objects.filter(pk__in=ids, state__in=(Reminder.State.FAILED, Reminder.State.GIVEN_UP)).update(
         state=Reminder.State.FAILED, attempts=0, next_attempt_at=None)
@@ -369,6 +642,5 @@ def retry_now(ids, now: dt.datetime | None = None) -> dict:
 
 def run(now: dt.datetime | None = None) -> dict:
     """One full cycle (what the beat job and `manage.py remind` do): sweep, then send."""
-    now = now or timezone.now()
     new = sweep(now)
     return {"queued": len(new), "new_ids": new, **send_pending(now)}

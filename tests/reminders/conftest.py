@@ -109,3 +109,21 @@ def make_task(units, *, deadline=None, assigned="2026-11-02", title=None, leader
     if leaders:
         t.leaders.set(leaders)
     return t
+
+
+def delivered(qs=None):
+    """Queued reminders that reached their recipient: sent themselves, or merged into a sent digest."""
+    from django.db.models import Q
+
+    from tasks.models import Reminder
+
+    qs = Reminder.objects.exclude(kind="digest") if qs is None else qs
+    return qs.filter(Q(state="sent") | Q(state="merged", digest__state="sent"))
+
+
+def messages(channel=None):
+    """Rows the sender sends (digests and reminders sent as they are), optionally of one channel."""
+    from tasks.models import Reminder
+
+    qs = Reminder.objects.exclude(state="merged")
+    return qs.filter(channel=channel) if channel else qs

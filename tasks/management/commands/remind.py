@@ -46,8 +46,12 @@ class Command(BaseCommand):
         if no_send:
             return
         counts = reminders.send_pending(when)
-        if counts.get("sent") or counts.get("failed") or counts.get("given_up") or counts.get("deferred"):
+        if any(counts.get(k) for k in ("sent", "failed", "given_up", "deferred", "held", "outside_window")):
             line = f"发送：成功 {counts['sent']} 条，失败待重试 {counts['failed']} 条，已放弃 {counts['given_up']} 条"
             if counts.get("deferred"):
                 line += f"，群机器人限流顺延 {counts['deferred']} 条"
+            if counts.get("held"):
+                line += f"，服务器无响应顺延 {counts['held']} 条"
+            if counts.get("outside_window"):
+                line += f"，不在发送时段、待发送 {counts['outside_window']} 条"
             self.stdout.write(line + "。")
