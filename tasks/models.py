@@ -226,6 +226,9 @@ class ProgressReport(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=models.Q(percent__lte=100), name="progress_percent_max_100")]
 
+    def __str__(self):
+        return f"{self.unit} 报送进展 {self.percent}%"
+
 
 class Attachment(models.Model):
     report = models.ForeignKey(ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="attachments")
@@ -237,6 +240,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
+
+    def __str__(self):
+        return self.name
 
 
 class RequestState(models.TextChoices):
@@ -263,6 +269,9 @@ class ExtensionRequest(models.Model):
         verbose_name_plural = "延期申请"
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.unit} 申请延期至{self.proposed_deadline:%Y-%m-%d}"
+
 
 class CompletionRequest(models.Model):
     task = models.ForeignKey(Task, verbose_name="事项", on_delete=models.CASCADE, related_name="completion_requests")
@@ -280,6 +289,9 @@ class CompletionRequest(models.Model):
         verbose_name = "办结申请"
         verbose_name_plural = "办结申请"
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.unit} 申请办结"
 
 
 class OfficeSettings(models.Model):
@@ -322,6 +334,9 @@ class Holiday(models.Model):
         verbose_name_plural = "节假日（手工维护）"
         ordering = ["date"]
 
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name or ('调休上班' if self.is_workday else '放假')}"
+
 
 class NamedEvent(models.Model):
     """A named event or season that speeches use as a deadline (供暖季, 主汛期…), resolved by the office."""
@@ -333,6 +348,9 @@ class NamedEvent(models.Model):
         verbose_name = "事件节点"
         verbose_name_plural = "事件节点"
         ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.name}（{self.date:%Y-%m-%d}）"
 
 
 class Notice(models.Model):
@@ -350,6 +368,9 @@ class Notice(models.Model):
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
 
 
 class Reminder(models.Model):
@@ -397,6 +418,9 @@ class Reminder(models.Model):
         verbose_name = "催办提醒"
         verbose_name_plural = "催办提醒"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.subject
 
 
 class ReportFile(models.Model):

@@ -7,7 +7,6 @@ users are sent to the login page.
 """
 from __future__ import annotations
 
-import dataclasses
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -276,22 +275,7 @@ def task_detail(request, pk: int):
     }, status=status)
 
 
-def timeline_rows(entries) -> list:
-    """The timeline as shown: a history record written by the same step as a report, request,
-    decision or 签收 (same actor, within seconds) is folded into that entry, and a repeated
-    history record without field changes (交办 + its leaders) is shown once."""
-    rows = []
-    for e in entries:
-        if e.kind == "history" and rows:
-            prev = rows[-1]
-            same_step = prev.actor == e.actor and abs((e.at - prev.at).total_seconds()) < 5
-            if same_step and prev.kind != "history":
-                rows[-1] = dataclasses.replace(prev, changes=[*prev.changes, *e.changes])
-                continue
-            if same_step and prev.title == e.title and not e.changes:
-                continue
-        rows.append(e)
-    return rows
+timeline_rows = task_selectors.timeline_rows  # moved: the admin's history page shows the same rows
 
 
 def _perform(action: str, *, task, unit, user, data) -> None:

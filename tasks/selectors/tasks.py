@@ -6,6 +6,7 @@ tasks assigned to their unit; anyone else sees nothing.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -174,6 +175,24 @@ def task_timeline(task: Task) -> list[TimelineEntry]:
     return entries
 
 
+def timeline_rows(entries) -> list:
+    """The timeline as shown: a history record written by the same step as a report, request,
+    decision or 签收 (same actor, within seconds) is folded into that entry, and a repeated
+    history record without field changes (交办 + its leaders) is shown once."""
+    rows = []
+    for e in entries:
+        if e.kind == "history" and rows:
+            prev = rows[-1]
+            same_step = prev.actor == e.actor and abs((e.at - prev.at).total_seconds()) < 5
+            if same_step and prev.kind != "history":
+                rows[-1] = dataclasses.replace(prev, changes=[*prev.changes, *e.changes])
+                continue
+            if same_step and prev.title == e.title and not e.changes:
+                continue
+        rows.append(e)
+    return rows
+
+
 def _display(task: Task, name: str, value):
     if value is None or value == "":
         return ""
@@ -246,4 +265,4 @@ def missing_periodic_reports(on: dt.date | None = None) -> list[PeriodicGap]:
 
 
 __all__ = ["LIGHT_LABELS", "visible_tasks", "task_list", "task_detail", "task_timeline", "unit_notices",
-           "missing_periodic_reports", "period_of", "PeriodicGap", "can_act_for_unit"]
+           "missing_periodic_reports", "period_of", "PeriodicGap", "can_act_for_unit", "timeline_rows"]

@@ -266,8 +266,7 @@ def create_task(*, title, by, units, leaders=(), requirement="", deadline=None, 
     if deadline_kind == DeadlineKind.DATE and deadline is None and source != Task.Source.INSTRUCTION:
         raise WorkflowError("请填写完成时限（或选择“尽快”“事件节点”“待定”等时限类型）。", field="deadline")
     deadline = default_deadline(start=start, deadline_kind=deadline_kind, source=source, urgency=urgency, deadline=deadline)
-    if deadline is not None and deadline < start:
-        raise WorkflowError(f"完成时限（{deadline:%Y-%m-%d}）不能早于交办日期（{start:%Y-%m-%d}）。", field="deadline")
+    check_deadline(start, deadline)
     if source_directive is not None and Task.objects.filter(source_directive=source_directive).exists():
         raise WorkflowError("该语句已生成督办事项，不能重复交办。", field="source_directive")
     year = timezone.localtime(now).year if timezone.is_aware(now) else now.year
@@ -499,7 +498,7 @@ def decide_extension(*, request, by, approve: bool, reason="", version=None) -> 
         raise WorkflowError("退回延期申请时请填写理由。", field="reason")
     _require_open(task, "审批延期")
     if approve:
-        _check_not_before_start(task, request.proposed_deadline)
+        check_deadline(task.start_date, request.proposed_deadline)
     request.state = RequestState.APPROVED if approve else RequestState.REJECTED
     request.decided_by = _user(by)
     request.decided_at = timezone.now()
@@ -520,10 +519,10 @@ def decide_extension(*, request, by, approve: bool, reason="", version=None) -> 
     return request
 
 
-def _check_not_before_start(task: Task, deadline: dt.date) -> None:
-    """The one rule of every deadline change: never earlier than the task's 交办 date."""
-    if deadline is not None and deadline < task.start_date:
-        raise WorkflowError(f"完成时限（{deadline:%Y-%m-%d}）不能早于交办日期（{task.start_date:%Y-%m-%d}）。", field="deadline")
+def check_deadline(start: dt.date, deadline: dt.date | None) -> None:
+    """The one rule of every deadline, wherever it is set: never earlier than the 交办 date."""
+    if deadline is not None and start is not None and deadline < start:
+        raise WorkflowError(f"完成时限（{deadline:%Y-%m-%d}）不能早于交办日期（{start:%Y-%m-%d}）。", field="deadline")
 
 
 def _notify_deadline(task: Task, old: dt.date | None, exclude: Unit | None = None) -> None:
@@ -646,7 +645,7 @@ def set_deadline(*, task, by, deadline, deadline_text="", version=None) -> Task:
         raise WorkflowError("时限原话不能超过100字。", field="deadline_text")
     task = _lock(task, version)
     _require_open(task, "修改时限")
-    _check_not_before_start(task, new)
+    check_deadline(task.start_date, new)
     old = task.deadline
     if old == new and not deadline_text:
         return task
