@@ -20,8 +20,8 @@ from tasks.adminsite.home import workbench_url
 from tasks.adminsite.internals import internals_for_superuser_only
 from tasks.adminsite.widgets import owners_html, owners_text
 from tasks.models import (
-    Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, Meeting, NamedEvent, Notice, OfficeSettings,
-    ProgressReport, Reminder, ReportFile, Speech, Task,
+    Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, LeaderComment, Meeting, NamedEvent, Notice,
+    OfficeSettings, ProgressReport, Reminder, ReportFile, Speech, Task,
 )
 from tasks.selectors.lights import LIGHT_LABELS, light_q, with_light
 from tasks.services.ingest import IngestError, accept_directive, ingest_speech, reject_directive
@@ -294,6 +294,11 @@ class ProgressInline(ReadOnlyInline):
     fields = ("created_at", "unit", "percent", "text", "period")
 
 
+class LeaderCommentInline(ReadOnlyInline):
+    model = LeaderComment
+    fields = ("created_at", "author", "text")
+
+
 class TaskForm(forms.ModelForm):
     """The task's own fields; a deadline change is checked here with the workflow's rule and stored by
     tasks.services.workflow.set_deadline (history, notices to the units) in TaskAdmin.save_model."""
@@ -342,7 +347,7 @@ class TaskAdmin(ChineseHistoryMixin, SimpleHistoryAdmin):
         ("来源", {"fields": ("source", "meeting", "source_sentence")}),
         ("办理", {"fields": ("status", "progress", "assigned_at", "closed_at", "grade", "version", "created_by", "created_at", "updated_at")}),
     )
-    inlines = [AssignmentInline, ProgressInline]
+    inlines = [LeaderCommentInline, AssignmentInline, ProgressInline]
 
     def get_urls(self):  # 导入台账 (preview, then confirm): tasks/reports/admin_views.py
         from tasks.reports.admin_views import ledger_urls
@@ -435,6 +440,29 @@ class CompletionRequestAdmin(DecisionAdmin):
         from tasks.services.workflow import decide_completion
 
         decide_completion(request=obj, by=by, approve=approve, grade=data.get("grade", ""), reason=data.get("decision_reason", ""))
+
+
+@admin.register(LeaderComment)
+class LeaderCommentAdmin(admin.ModelAdmin):
+    """领导批示 as the leaders wrote them (in the portal or the API); nobody edits them here."""
+
+    list_display = ("created_at", "author", "task", "short_text")
+    search_fields = ("text", "task__code", "task__title", "author__name")
+    list_select_related = ("author", "task")
+    readonly_fields = ("task", "author", "text", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="批示内容")
+    def short_text(self, obj):
+        return obj.text[:80] + ("…" if len(obj.text) > 80 else "")
 
 
 # --- office configuration, notices, reminders, reports --------------------------------------------

@@ -230,6 +230,23 @@ class ProgressReport(models.Model):
         return f"{self.unit} 报送进展 {self.percent}%"
 
 
+class LeaderComment(models.Model):
+    """领导批示: a leader's written instruction on a task, for its units and the 督查室 (tasks.services.comments)."""
+
+    task = models.ForeignKey(Task, verbose_name="事项", on_delete=models.CASCADE, related_name="leader_comments")
+    author = models.ForeignKey(Person, verbose_name="批示领导", on_delete=models.PROTECT, related_name="leader_comments")
+    text = models.TextField("批示内容")
+    created_at = models.DateTimeField("批示时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.author} 批示：{self.text[:30]}"
+
+
 class Attachment(models.Model):
     report = models.ForeignKey(ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField("文件", upload_to="evidence/%Y/%m/")

@@ -19,6 +19,7 @@ from tasks.models import (
     Attachment,
     CompletionRequest,
     ExtensionRequest,
+    LeaderComment,
     Notice,
     Recurrence,
     ProgressReport,
@@ -105,7 +106,7 @@ def can_act_for_unit(user, task: Task) -> Unit | None:
 @dataclass
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # history | report | extension | extension_decision | completion | completion_decision | acknowledge
+    kind: str  # history | report | extension | extension_decision | completion | completion_decision | acknowledge | leader_comment
     title: str
     actor: str = ""
     text: str = ""
@@ -123,7 +124,9 @@ def _actor(user, names: dict[int, str] | None = None) -> str:
 
 
 TRACKED_FIELDS = {"status": "状态", "deadline": "完成时限", "progress": "进度", "grade": "办结评定", "title": "事项名称",
-                  "flagged": "挂牌督办", "level": "督办等级", "requirement": "工作要求", "deadline_kind": "时限类型"}
+                  "flagged": "挂牌督办", "level": "督办等级", "requirement": "工作要求", "deadline_kind": "时限类型",
+                  "deadline_text": "时限原话", "start_date": "起始日期", "urgency": "缓急程度", "target": "目标值",
+                  "recurrence": "周期", "category": "类别"}
 
 
 def task_timeline(task: Task) -> list[TimelineEntry]:
@@ -135,6 +138,7 @@ def task_timeline(task: Task) -> list[TimelineEntry]:
     acks = list(Assignment.objects.filter(task=task, acknowledged_at__isnull=False).select_related("unit", "acknowledged_by"))
     extensions = list(ExtensionRequest.objects.filter(task=task).select_related("unit", "requested_by", "decided_by"))
     completions = list(CompletionRequest.objects.filter(task=task).select_related("unit", "requested_by", "decided_by"))
+    comments = list(LeaderComment.objects.filter(task=task).select_related("author"))
     user_ids = {r.history_user_id for r in records} | {r.author_id for r in reports} | {a.acknowledged_by_id for a in acks}
     for x in (*extensions, *completions):
         user_ids |= {x.requested_by_id, x.decided_by_id}
@@ -171,8 +175,16 @@ def task_timeline(task: Task) -> list[TimelineEntry]:
             grade = f"（{c.get_grade_display()}）" if c.grade else ""
             entries.append(TimelineEntry(at=c.decided_at, kind="completion_decision", title=f"办结申请{c.get_state_display()}{grade}",
                                          actor=actor(c.decided_by), text=c.decision_reason, obj=c))
+    for c in comments:
+        entries.append(TimelineEntry(at=c.created_at, kind="leader_comment", title=f"{c.author} 批示", actor=c.author.name,
+                                     text=c.text, obj=c))
     entries.sort(key=lambda e: e.at)
     return entries
+
+
+def leader_comments(task: Task) -> list[LeaderComment]:
+    """The task's 领导批示, newest first."""
+    return list(LeaderComment.objects.filter(task=task).select_related("author").order_by("-created_at", "-id"))
 
 
 def timeline_rows(entries) -> list:
@@ -265,4 +277,4 @@ def missing_periodic_reports(on: dt.date | None = None) -> list[PeriodicGap]:
 
 
 __all__ = ["LIGHT_LABELS", "visible_tasks", "task_list", "task_detail", "task_timeline", "unit_notices",
-           "missing_periodic_reports", "period_of", "PeriodicGap", "can_act_for_unit", "timeline_rows"]
+           "missing_periodic_reports", "period_of", "PeriodicGap", "can_act_for_unit", "timeline_rows", "leader_comments"]
