@@ -5,19 +5,23 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Prefetch
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.db.models import Prefetch, Q
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from django.contrib.admin.widgets import FilteredSelectMultiple
-
 from accounts.models import Person, Unit
+from tasks.adminsite.decisions import DecisionAdmin
+from tasks.adminsite.history import ChineseHistoryMixin, chinese_history_everywhere
+from tasks.adminsite.home import workbench_url
+from tasks.adminsite.internals import internals_for_superuser_only
+from tasks.adminsite.widgets import owners_html, owners_text
 from tasks.models import (
-    Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, Meeting, NamedEvent, Notice, OfficeSettings,
-    ProgressReport, Reminder, ReportFile, RequestState, Speech, Task,
+    Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, LeaderComment, Meeting, NamedEvent, Notice,
+    OfficeSettings, ProgressReport, Reminder, ReportFile, Speech, Task,
 )
 from tasks.selectors.lights import LIGHT_LABELS, light_q, with_light
 from tasks.services.ingest import IngestError, accept_directive, ingest_speech, reject_directive
@@ -128,12 +132,13 @@ class DirectiveForm(forms.ModelForm):
                                                 help_text="默认取抽取出的责任单位；“各乡镇”等分组会展开为其下各单位")
     co_units = forms.ModelMultipleChoiceField(Unit.objects.filter(active=True), required=False, label="交办：协办（配合）单位",
                                               widget=FilteredSelectMultiple("协办单位", False))
-    leaders = forms.ModelMultipleChoiceField(Person.objects.filter(active=True), required=False, label="交办：责任领导",
-                                             widget=FilteredSelectMultiple("责任领导", False))
+    leaders = forms.ModelMultipleChoiceField(Person.objects.filter(Q(is_leader=True) | Q(role="leader"), active=True),
+                                             required=False, label="交办：责任领导", widget=FilteredSelectMultiple("责任领导", False),
+                                             help_text="只列出县领导（人员中标为“县领导/责任领导”的）")
 
     class Meta:
         model = Directive
-        fields = ("text", "owners", "deadline_kind", "deadline", "deadline_text", "recurrence", "target")
+        fields = ("text", "deadline_kind", "deadline", "deadline_text", "recurrence", "target")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,6 +153,21 @@ class DirectiveForm(forms.ModelForm):
         units = [(u, "lead") for u in d.get("lead_units") or []] + [(u, "co") for u in d.get("co_units") or []]
         return units or None, (list(d["leaders"]) if d.get("leaders") else None)
 
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk and any(f in self.changed_data for f in ("lead_units", "co_units", "leaders")):
+            self.instance.owners = self.owners_from_pickers()
+
+    def owners_from_pickers(self) -> list[dict]:
+        """建议责任主体 as picked: the chosen units and leaders, plus the names the directory did not
+        know (kept, still marked 名录外, so the reviewer sees what the speech said)."""
+        d = self.cleaned_data
+        unknown = [o for o in self.instance.owners or [] if not o.get("unit_id") and o.get("kind") != "person"]
+        units = [{"name": u.name, "kind": "unit", "role": role, "unit_id": u.pk}
+                 for role, key in (("lead", "lead_units"), ("co", "co_units")) for u in d.get(key) or []]
+        people = [{"name": p.name, "kind": "person", "role": "lead", "unit_id": None} for p in d.get("leaders") or []]
+        return units + unknown + people
+
 
 @admin.register(Directive)
 class DirectiveAdmin(admin.ModelAdmin):
@@ -161,11 +181,11 @@ class DirectiveAdmin(admin.ModelAdmin):
     list_per_page = 100
     actions = ["accept_selected", "reject_selected"]
     readonly_fields = ("speech", "seq", "start", "end", "section", "context", "confidence", "review_state",
-                       "reviewed_by", "reviewed_at", "task_link")
+                       "reviewed_by", "reviewed_at", "task_link", "owners_display")
     fieldsets = (
         (None, {"fields": ("speech", "seq", "section", "context")}),
-        ("抽取结果（可修改）", {"fields": ("text", "owners", "deadline_kind", "deadline", "deadline_text", "recurrence", "target",
-                                   "confidence")}),
+        ("抽取结果（可修改）", {"fields": ("text", "owners_display", "deadline_kind", "deadline", "deadline_text", "recurrence",
+                                   "target", "confidence")}),
         ("交办", {"fields": ("lead_units", "co_units", "leaders")}),
         ("审核", {"fields": ("review_state", "reviewed_by", "reviewed_at", "task_link")}),
     )
@@ -191,8 +211,12 @@ class DirectiveAdmin(admin.ModelAdmin):
 
     @admin.display(description="责任主体")
     def owner_list(self, obj):
-        return "、".join(f"{o.get('name')}{'（配合）' if o.get('role') == 'co' else ''}{'' if o.get('unit_id') or o.get('kind') == 'person' else '（名录外）'}"
-                        for o in obj.owners) or "—"
+        return owners_text(obj.owners)
+
+    @admin.display(description="建议责任主体")
+    def owners_display(self, obj):
+        return format_html('{}<div class="help">红色为名录中没有的单位（不会自动对应到本级单位）；交办对象以下方“交办”中的选择为准，'
+                           '修改后保存即更新这里。</div>', owners_html(obj.owners))
 
     @admin.display(description="督办事项")
     def task_link(self, obj):
@@ -258,12 +282,11 @@ class UnitFilter(admin.SimpleListFilter):
         return queryset.filter(assignments__unit_id=self.value()) if self.value() else queryset
 
 
-class AssignmentInline(admin.TabularInline):
+class AssignmentInline(ReadOnlyInline):
+    """Units and their 签收, as the services wrote them (more units: assign_units, via the workbench or the API)."""
+
     model = Assignment
     fields = ("unit", "role", "acknowledged_at", "acknowledged_by")
-    readonly_fields = ("acknowledged_at", "acknowledged_by")
-    autocomplete_fields = ("unit",)
-    extra = 0
 
 
 class ProgressInline(ReadOnlyInline):
@@ -271,8 +294,43 @@ class ProgressInline(ReadOnlyInline):
     fields = ("created_at", "unit", "percent", "text", "period")
 
 
+class LeaderCommentInline(ReadOnlyInline):
+    model = LeaderComment
+    fields = ("created_at", "author", "text")
+
+
+class TaskForm(forms.ModelForm):
+    """The task's own fields; a deadline change is checked here with the workflow's rule and stored by
+    tasks.services.workflow.set_deadline (history, notices to the units) in TaskAdmin.save_model."""
+
+    class Meta:
+        model = Task
+        fields = "__all__"
+
+    def clean(self):
+        from tasks.services.workflow import CLOSED_STATUSES, WorkflowError, check_deadline
+
+        data = super().clean()
+        if not self.instance.pk or not {"deadline", "start_date"} & set(self.changed_data):
+            return data
+        deadline, start = data.get("deadline"), data.get("start_date") or self.instance.start_date
+        if "deadline" in self.changed_data:
+            if self.instance.status in CLOSED_STATUSES:
+                self.add_error("deadline", f"该事项{self.instance.get_status_display()}，不能修改完成时限。")
+                return data
+            if deadline is None:
+                self.add_error("deadline", "完成时限不能清空；如需调整，请填写新的日期。")
+                return data
+        try:
+            check_deadline(start, deadline)
+        except WorkflowError as exc:
+            self.add_error("deadline" if "deadline" in self.changed_data else "start_date", exc.message)
+        return data
+
+
 @admin.register(Task)
-class TaskAdmin(SimpleHistoryAdmin):
+class TaskAdmin(ChineseHistoryMixin, SimpleHistoryAdmin):
+    form = TaskForm
     list_display = ("code", "title", "lead_units", "deadline", "deadline_text", "light_display", "progress", "status",
                     "flagged", "level")
     list_filter = (LightFilter, "status", UnitFilter, "flagged", "level", "source", ("deadline", admin.DateFieldListFilter), "meeting")
@@ -289,12 +347,44 @@ class TaskAdmin(SimpleHistoryAdmin):
         ("来源", {"fields": ("source", "meeting", "source_sentence")}),
         ("办理", {"fields": ("status", "progress", "assigned_at", "closed_at", "grade", "version", "created_by", "created_at", "updated_at")}),
     )
-    inlines = [AssignmentInline, ProgressInline]
+    inlines = [LeaderCommentInline, AssignmentInline, ProgressInline]
 
     def get_urls(self):  # 导入台账 (preview, then confirm): tasks/reports/admin_views.py
         from tasks.reports.admin_views import ledger_urls
 
         return [*ledger_urls(self), *super().get_urls()]
+
+    def has_add_permission(self, request):
+        return False  # 登记 goes through create_task on the workbench (numbering, units, notices, 交办单)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect(workbench_url("register"))
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {**(extra_context or {}), "register_url": workbench_url("register")})
+
+    def save_model(self, request, obj, form, change):
+        """Every field as edited, except a new deadline: that goes through set_deadline (its history
+        reason and the units' notices), after the rest is saved."""
+        from tasks.services.workflow import set_deadline
+
+        new_deadline = obj.deadline
+        moved = change and "deadline" in form.changed_data
+        if moved:
+            obj.deadline = form.initial.get("deadline")
+        obj._change_reason = "后台修改"
+        obj._history_user = request.user
+        super().save_model(request, obj, form, change)
+        if moved:
+            set_deadline(task=obj, by=request.user, deadline=new_deadline)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The task's whole record (交办, 签收, reports, requests, decisions) above the field changes."""
+        from tasks.selectors.tasks import task_timeline, timeline_rows
+
+        task = self.get_object(request, unquote(object_id))
+        timeline = timeline_rows(task_timeline(task)) if task is not None else []
+        return super().history_view(request, object_id, {**(extra_context or {}), "timeline": timeline})
 
     def get_queryset(self, request):
         return with_light(super().get_queryset(request)).prefetch_related(
@@ -319,35 +409,6 @@ class TaskAdmin(SimpleHistoryAdmin):
                            d.text, d.section)
 
 
-class DecisionForm(forms.ModelForm):
-    decision = forms.ChoiceField(label="审批", choices=[("", "—"), ("approve", "同意"), ("reject", "退回")], required=False)
-
-
-class DecisionAdmin(admin.ModelAdmin):
-    """A request that staff approve or send back on its change form; the decision calls a service."""
-
-    form = DecisionForm
-    list_filter = ("state",)
-    search_fields = ("task__code", "task__title", "unit__name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def decide(self, obj, by, approve: bool, data: dict):
-        raise NotImplementedError
-
-    def save_model(self, request, obj, form, change):
-        from tasks.services.workflow import WorkflowError
-
-        decision = form.cleaned_data.get("decision")
-        if not decision:
-            return
-        try:
-            self.decide(obj, request.user, decision == "approve", form.cleaned_data)
-        except WorkflowError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-
-
 @admin.register(ExtensionRequest)
 class ExtensionRequestAdmin(DecisionAdmin):
     list_display = ("task", "unit", "old_deadline", "proposed_deadline", "state", "created_at")
@@ -355,6 +416,8 @@ class ExtensionRequestAdmin(DecisionAdmin):
                        "decided_by", "decided_at", "created_at")
     fields = ("task", "unit", "requested_by", "old_deadline", "proposed_deadline", "reason", "state", "decision",
               "decision_reason", "decided_by", "decided_at", "created_at")
+
+    noun = "延期申请"
 
     def decide(self, obj, by, approve, data):
         from tasks.services.workflow import decide_extension
@@ -370,10 +433,36 @@ class CompletionRequestAdmin(DecisionAdmin):
     fields = ("task", "unit", "requested_by", "summary", "state", "decision", "grade", "decision_reason",
               "decided_by", "decided_at", "created_at")
 
+    noun = "办结申请"
+    decision_fields = ("decision", "grade", "decision_reason")
+
     def decide(self, obj, by, approve, data):
         from tasks.services.workflow import decide_completion
 
         decide_completion(request=obj, by=by, approve=approve, grade=data.get("grade", ""), reason=data.get("decision_reason", ""))
+
+
+@admin.register(LeaderComment)
+class LeaderCommentAdmin(admin.ModelAdmin):
+    """领导批示 as the leaders wrote them (in the portal or the API); nobody edits them here."""
+
+    list_display = ("created_at", "author", "task", "short_text")
+    search_fields = ("text", "task__code", "task__title", "author__name")
+    list_select_related = ("author", "task")
+    readonly_fields = ("task", "author", "text", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="批示内容")
+    def short_text(self, obj):
+        return obj.text[:80] + ("…" if len(obj.text) > 80 else "")
 
 
 # --- office configuration, notices, reminders, reports --------------------------------------------
@@ -456,3 +545,10 @@ class ReportFileAdmin(admin.ModelAdmin):
         from tasks.reports.admin_views import report_urls
 
         return [*report_urls(self), *super().get_urls()]
+
+
+# --- the site as a whole ----------------------------------------------------------------------------
+
+admin.site.index_template = "admin/tasks/index.html"  # grouped for the 督查室: tasks/adminsite/home.py
+chinese_history_everywhere()  # every history page in Chinese, read-only (tasks/adminsite/history.py)
+internals_for_superuser_only()  # axes, beat schedule, API tokens (tasks/adminsite/internals.py)

@@ -228,6 +228,26 @@ class ProgressReport(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [models.CheckConstraint(condition=models.Q(percent__lte=100), name="progress_percent_max_100")]
 
+    def __str__(self):
+        return f"{self.unit} 报送进展 {self.percent}%"
+
+
+class LeaderComment(models.Model):
+    """领导批示: a leader's written instruction on a task, for its units and the 督查室 (tasks.services.comments)."""
+
+    task = models.ForeignKey(Task, verbose_name="事项", on_delete=models.CASCADE, related_name="leader_comments")
+    author = models.ForeignKey(Person, verbose_name="批示领导", on_delete=models.PROTECT, related_name="leader_comments")
+    text = models.TextField("批示内容")
+    created_at = models.DateTimeField("批示时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "领导批示"
+        verbose_name_plural = "领导批示"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.author} 批示：{self.text[:30]}"
+
 
 class Attachment(models.Model):
     report = models.ForeignKey(ProgressReport, verbose_name="进展报告", on_delete=models.CASCADE, related_name="attachments")
@@ -239,6 +259,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = "佐证材料"
         verbose_name_plural = "佐证材料"
+
+    def __str__(self):
+        return self.name
 
 
 class RequestState(models.TextChoices):
@@ -265,6 +288,9 @@ class ExtensionRequest(models.Model):
         verbose_name_plural = "延期申请"
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return f"{self.unit} 申请延期至{self.proposed_deadline:%Y-%m-%d}"
+
 
 class CompletionRequest(models.Model):
     task = models.ForeignKey(Task, verbose_name="事项", on_delete=models.CASCADE, related_name="completion_requests")
@@ -282,6 +308,9 @@ class CompletionRequest(models.Model):
         verbose_name = "办结申请"
         verbose_name_plural = "办结申请"
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.unit} 申请办结"
 
 
 class OfficeSettings(models.Model):
@@ -332,6 +361,9 @@ class Holiday(models.Model):
         verbose_name_plural = "节假日（手工维护）"
         ordering = ["date"]
 
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.name or ('调休上班' if self.is_workday else '放假')}"
+
 
 class NamedEvent(models.Model):
     """A named event or season that speeches use as a deadline (供暖季, 主汛期…), resolved by the office."""
@@ -343,6 +375,9 @@ class NamedEvent(models.Model):
         verbose_name = "事件节点"
         verbose_name_plural = "事件节点"
         ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.name}（{self.date:%Y-%m-%d}）"
 
 
 class Notice(models.Model):
@@ -360,6 +395,9 @@ class Notice(models.Model):
         verbose_name = "站内通知"
         verbose_name_plural = "站内通知"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
 
 
 class Reminder(models.Model):
@@ -414,6 +452,9 @@ class Reminder(models.Model):
         verbose_name = "催办提醒"
         verbose_name_plural = "催办提醒"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.subject
 
 
 class ReportFile(models.Model):

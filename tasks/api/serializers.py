@@ -134,12 +134,33 @@ class CheckpointSerializer(serializers.Serializer):
     done_at = serializers.DateTimeField(allow_null=True)
 
 
+class LeaderCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.SerializerMethodField(help_text="批示领导（职务+姓名）")
+    text = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_author(self, c) -> str:
+        return str(c.author)
+
+
+class LeaderCommentCreateSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, max_length=4000)
+
+
 class TaskDetailSerializer(TaskListSerializer):
     checkpoints = serializers.SerializerMethodField(help_text="响应节点（13710）：签收、报送进展、办结申请各自的期限与完成情况")
+    leader_comments = serializers.SerializerMethodField(help_text="领导批示，最新的在前")
 
     class Meta(TaskListSerializer.Meta):
         fields = TaskListSerializer.Meta.fields + ["requirement", "target", "source_directive", "checkpoints",
-                                                   "created_at", "updated_at"]
+                                                   "leader_comments", "created_at", "updated_at"]
+
+    @extend_schema_field(LeaderCommentSerializer(many=True))
+    def get_leader_comments(self, obj) -> list:
+        from tasks.selectors.tasks import leader_comments
+
+        return LeaderCommentSerializer(leader_comments(obj), many=True).data
 
     @extend_schema_field(CheckpointSerializer(many=True))
     def get_checkpoints(self, obj) -> list:

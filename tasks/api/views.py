@@ -168,6 +168,18 @@ class TaskViewSet(Base, mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._answer(task)
 
 
+    @extend_schema(summary="领导批示（仅县领导）", request=s.LeaderCommentCreateSerializer,
+                   responses={201: s.TaskDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def comments(self, request, pk=None):
+        from tasks.services.comments import write_leader_comment
+
+        task = self._task(pk)
+        d = _parse(s.LeaderCommentCreateSerializer, request)
+        write_leader_comment(task=task, by=request.user, text=d["text"])
+        return self._answer(task, status.HTTP_201_CREATED)
+
+
 # --- progress, extension and completion requests ----------------------------------------------
 
 @extend_schema_view(

@@ -83,6 +83,11 @@ class CompletionForm(_VersionedForm):
                               error_messages={"required": "请填写办结情况。"})
 
 
+class LeaderCommentForm(forms.Form):
+    text = forms.CharField(label="批示内容", widget=forms.Textarea(attrs={"rows": 3, "placeholder": "如：请抓紧推进，月底前报送进展。"}),
+                           error_messages={"required": "请填写批示内容。"})
+
+
 def apply_error(form: forms.Form, exc) -> None:
     """Show a WorkflowError next to the field it names, or above the form."""
     field = getattr(exc, "field", None)

@@ -7,7 +7,6 @@ users are sent to the login page.
 """
 from __future__ import annotations
 
-import dataclasses
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -226,7 +225,23 @@ def task_detail(request, pk: int):
     available = _available_forms(task, my_assignment) if role == Role.OPERATOR else {}
     bound = {}
     status = 200
-    if request.method == "POST":
+    comment_form = pf.LeaderCommentForm() if role == Role.LEADER else None
+    if request.method == "POST" and request.POST.get("action") == "comment":
+        if role != Role.LEADER:
+            return _error_page(request, 403, "没有操作权限", "只有县领导可以作出批示。")
+        comment_form = pf.LeaderCommentForm(request.POST)
+        if comment_form.is_valid():
+            from tasks.services.comments import write_leader_comment
+
+            try:
+                write_leader_comment(task=task, by=user, text=comment_form.cleaned_data["text"])
+            except workflow.WorkflowError as exc:
+                pf.apply_error(comment_form, exc)
+            else:
+                messages.success(request, "批示已发送，责任单位和督查室会收到通知。")
+                return redirect(reverse("portal:task_detail", args=[task.pk]))
+        status = 400
+    elif request.method == "POST":
         action = request.POST.get("action", "")
         if role != Role.OPERATOR or my_assignment is None:
             return _error_page(request, 403, "没有操作权限", "只有该事项责任单位的联络员可以在门户办理；县领导和督查室请在管理后台处理。")
@@ -252,7 +267,7 @@ def task_detail(request, pk: int):
     for name in available:
         forms[name] = bound.get(name) or ACTIONS[name](initial={"version": task.version})
     if role == Role.LEADER:
-        readonly = "县领导账号为只读：可查看全部事项、进展和办理记录，不能代单位办理。"
+        readonly = "县领导可在上方作出批示；其余内容只读，不能代单位办理。"
     elif role in ("admin", "staff"):
         readonly = "督查室请在管理后台审批延期、办结申请或调整事项；门户表单仅供责任单位联络员使用。"
     elif my_assignment is not None and task.status not in OPEN_STATUSES:
@@ -273,25 +288,11 @@ def task_detail(request, pk: int):
         "my_assignment": my_assignment, "forms": forms, "can_act": bool(forms), "readonly_reason": readonly,
         "pending_completion": pending_completion, "pending_extension": pending_extension,
         "open_statuses": OPEN_STATUSES, "checkpoints": task_checkpoints(task),
+        "comments": task_selectors.leader_comments(task), "comment_form": comment_form,
     }, status=status)
 
 
-def timeline_rows(entries) -> list:
-    """The timeline as shown: a history record written by the same step as a report, request,
-    decision or 签收 (same actor, within seconds) is folded into that entry, and a repeated
-    history record without field changes (交办 + its leaders) is shown once."""
-    rows = []
-    for e in entries:
-        if e.kind == "history" and rows:
-            prev = rows[-1]
-            same_step = prev.actor == e.actor and abs((e.at - prev.at).total_seconds()) < 5
-            if same_step and prev.kind != "history":
-                rows[-1] = dataclasses.replace(prev, changes=[*prev.changes, *e.changes])
-                continue
-            if same_step and prev.title == e.title and not e.changes:
-                continue
-        rows.append(e)
-    return rows
+timeline_rows = task_selectors.timeline_rows  # moved: the admin's history page shows the same rows
 
 
 def _perform(action: str, *, task, unit, user, data) -> None:

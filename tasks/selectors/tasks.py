@@ -6,6 +6,7 @@ tasks assigned to their unit; anyone else sees nothing.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from tasks.models import (
     Attachment,
     CompletionRequest,
     ExtensionRequest,
+    LeaderComment,
     Notice,
     Recurrence,
     ProgressReport,
@@ -104,7 +106,7 @@ def can_act_for_unit(user, task: Task) -> Unit | None:
 @dataclass
 class TimelineEntry:
     at: dt.datetime
-    kind: str  # history | report | extension | extension_decision | completion | completion_decision | acknowledge
+    kind: str  # history | report | extension | extension_decision | completion | completion_decision | acknowledge | leader_comment
     title: str
     actor: str = ""
     text: str = ""
@@ -122,7 +124,9 @@ def _actor(user, names: dict[int, str] | None = None) -> str:
 
 
 TRACKED_FIELDS = {"status": "状态", "deadline": "完成时限", "progress": "进度", "grade": "办结评定", "title": "事项名称",
-                  "flagged": "挂牌督办", "level": "督办等级", "requirement": "工作要求", "deadline_kind": "时限类型"}
+                  "flagged": "挂牌督办", "level": "督办等级", "requirement": "工作要求", "deadline_kind": "时限类型",
+                  "deadline_text": "时限原话", "start_date": "起始日期", "urgency": "缓急程度", "target": "目标值",
+                  "recurrence": "周期", "category": "类别"}
 
 
 def task_timeline(task: Task) -> list[TimelineEntry]:
@@ -134,6 +138,7 @@ def task_timeline(task: Task) -> list[TimelineEntry]:
     acks = list(Assignment.objects.filter(task=task, acknowledged_at__isnull=False).select_related("unit", "acknowledged_by"))
     extensions = list(ExtensionRequest.objects.filter(task=task).select_related("unit", "requested_by", "decided_by"))
     completions = list(CompletionRequest.objects.filter(task=task).select_related("unit", "requested_by", "decided_by"))
+    comments = list(LeaderComment.objects.filter(task=task).select_related("author"))
     user_ids = {r.history_user_id for r in records} | {r.author_id for r in reports} | {a.acknowledged_by_id for a in acks}
     for x in (*extensions, *completions):
         user_ids |= {x.requested_by_id, x.decided_by_id}
@@ -170,8 +175,34 @@ def task_timeline(task: Task) -> list[TimelineEntry]:
             grade = f"（{c.get_grade_display()}）" if c.grade else ""
             entries.append(TimelineEntry(at=c.decided_at, kind="completion_decision", title=f"办结申请{c.get_state_display()}{grade}",
                                          actor=actor(c.decided_by), text=c.decision_reason, obj=c))
+    for c in comments:
+        entries.append(TimelineEntry(at=c.created_at, kind="leader_comment", title=f"{c.author} 批示", actor=c.author.name,
+                                     text=c.text, obj=c))
     entries.sort(key=lambda e: e.at)
     return entries
+
+
+def leader_comments(task: Task) -> list[LeaderComment]:
+    """The task's 领导批示, newest first."""
+    return list(LeaderComment.objects.filter(task=task).select_related("author").order_by("-created_at", "-id"))
+
+
+def timeline_rows(entries) -> list:
+    """The timeline as shown: a history record written by the same step as a report, request,
+    decision or 签收 (same actor, within seconds) is folded into that entry, and a repeated
+    history record without field changes (交办 + its leaders) is shown once."""
+    rows = []
+    for e in entries:
+        if e.kind == "history" and rows:
+            prev = rows[-1]
+            same_step = prev.actor == e.actor and abs((e.at - prev.at).total_seconds()) < 5
+            if same_step and prev.kind != "history":
+                rows[-1] = dataclasses.replace(prev, changes=[*prev.changes, *e.changes])
+                continue
+            if same_step and prev.title == e.title and not e.changes:
+                continue
+        rows.append(e)
+    return rows
 
 
 def _display(task: Task, name: str, value):
@@ -246,4 +277,4 @@ def missing_periodic_reports(on: dt.date | None = None) -> list[PeriodicGap]:
 
 
 __all__ = ["LIGHT_LABELS", "visible_tasks", "task_list", "task_detail", "task_timeline", "unit_notices",
-           "missing_periodic_reports", "period_of", "PeriodicGap", "can_act_for_unit"]
+           "missing_periodic_reports", "period_of", "PeriodicGap", "can_act_for_unit", "timeline_rows", "leader_comments"]

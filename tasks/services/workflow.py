@@ -266,8 +266,7 @@ def create_task(*, title, by, units, leaders=(), requirement="", deadline=None, 
     if deadline_kind == DeadlineKind.DATE and deadline is None and source != Task.Source.INSTRUCTION:
         raise WorkflowError("请填写完成时限（或选择“尽快”“事件节点”“待定”等时限类型）。", field="deadline")
     deadline = default_deadline(start=start, deadline_kind=deadline_kind, source=source, urgency=urgency, deadline=deadline)
-    if deadline is not None and deadline < start:
-        raise WorkflowError(f"完成时限（{deadline:%Y-%m-%d}）不能早于交办日期（{start:%Y-%m-%d}）。", field="deadline")
+    check_deadline(start, deadline)
     if source_directive is not None and Task.objects.filter(source_directive=source_directive).exists():
         raise WorkflowError("该语句已生成督办事项，不能重复交办。", field="source_directive")
     year = timezone.localtime(now).year if timezone.is_aware(now) else now.year
@@ -438,8 +437,25 @@ def report_progress(*, task, unit, by, text, percent, files=(), period="", versi
     task.progress = percent
     if task.status == Task.Status.ASSIGNED:
         task.status = Task.Status.IN_PROGRESS
-    _save(task, by, f"报送进展：{assignment.unit} {percent}%")
+    implied = _acknowledge_implied(task, assignment, by)
+    _save(task, by, f"{'签收并' if implied else ''}报送进展：{assignment.unit} {percent}%")
     return report
+
+
+def _acknowledge_implied(task: Task, assignment: Assignment, by) -> bool:
+    """A unit that reports progress, asks for an extension or asks to close before 签收 has signed
+    for the task: its first act is its 签收 (docs/portal.md). True when this act signed."""
+    assignment.refresh_from_db()
+    if assignment.acknowledged_at is not None:
+        return False
+    assignment.acknowledged_at = timezone.now()
+    assignment.acknowledged_by = _user(by)
+    assignment._change_reason = "签收（随首次办理自动签收）"
+    assignment._history_user = _user(by)
+    assignment.save()
+    if task.status == Task.Status.ASSIGNED:
+        task.status = Task.Status.IN_PROGRESS
+    return True
 
 
 # --- 延期 --------------------------------------------------------------------------------------
@@ -464,7 +480,8 @@ def request_extension(*, task, unit, by, proposed_deadline, reason, version=None
         raise WorkflowError("本单位已有一份待审批的延期申请，请等待审批结果。")
     req = ExtensionRequest.objects.create(task=task, unit=assignment.unit, requested_by=_user(by),
                                           old_deadline=task.deadline, proposed_deadline=proposed, reason=reason)
-    _save(task, by, f"申请延期：{assignment.unit} 申请延至{proposed:%Y-%m-%d}")
+    signed = "签收并" if _acknowledge_implied(task, assignment, by) else ""
+    _save(task, by, f"{signed}申请延期：{assignment.unit} 申请延至{proposed:%Y-%m-%d}")
     return req
 
 
@@ -480,6 +497,8 @@ def decide_extension(*, request, by, approve: bool, reason="", version=None) -> 
     if not approve and not reason:
         raise WorkflowError("退回延期申请时请填写理由。", field="reason")
     _require_open(task, "审批延期")
+    if approve:
+        check_deadline(task.start_date, request.proposed_deadline)
     request.state = RequestState.APPROVED if approve else RequestState.REJECTED
     request.decided_by = _user(by)
     request.decided_at = timezone.now()
@@ -492,11 +511,27 @@ def decide_extension(*, request, by, approve: bool, reason="", version=None) -> 
         _save(task, by, f"同意延期：{old:%Y-%m-%d} → {request.proposed_deadline:%Y-%m-%d}" if old else
               f"同意延期：时限定为{request.proposed_deadline:%Y-%m-%d}")
         title = f"延期申请已同意：{task.code}，时限延至{request.proposed_deadline:%Y-%m-%d}"
+        _notify_deadline(task, old, exclude=request.unit)
     else:
         _save(task, by, f"退回延期申请：{reason}")
         title = f"延期申请被退回：{task.code}"
     _notify(task, [request.unit], title[:200], reason)
     return request
+
+
+def check_deadline(start: dt.date, deadline: dt.date | None) -> None:
+    """The one rule of every deadline, wherever it is set: never earlier than the 交办 date."""
+    if deadline is not None and start is not None and deadline < start:
+        raise WorkflowError(f"完成时限（{deadline:%Y-%m-%d}）不能早于交办日期（{start:%Y-%m-%d}）。", field="deadline")
+
+
+def _notify_deadline(task: Task, old: dt.date | None, exclude: Unit | None = None) -> None:
+    """Every deadline change reaches every unit of the task (in-app notice)."""
+    was = f"原时限{old:%Y-%m-%d}，" if old else ""
+    units = [a.unit for a in Assignment.objects.filter(task=task).select_related("unit")
+             if exclude is None or a.unit_id != exclude.pk]
+    _notify(task, units, f"完成时限调整：{task.code}，{was}现为{task.deadline:%Y-%m-%d}"[:200],
+            f"事项：{task.title}\n{was}调整后完成时限：{task.deadline:%Y-%m-%d}。请按新的时限推进。")
 
 
 # --- 办结 --------------------------------------------------------------------------------------
@@ -516,7 +551,8 @@ def request_completion(*, task, unit, by, summary, version=None) -> CompletionRe
         raise WorkflowError("该事项已有待审批的办结申请。")
     req = CompletionRequest.objects.create(task=task, unit=assignment.unit, requested_by=_user(by), summary=summary)
     task.status = Task.Status.COMPLETION_REQUESTED
-    _save(task, by, f"申请办结：{assignment.unit}")
+    signed = "签收并" if _acknowledge_implied(task, assignment, by) else ""
+    _save(task, by, f"{signed}申请办结：{assignment.unit}")
     return req
 
 
@@ -609,12 +645,15 @@ def set_deadline(*, task, by, deadline, deadline_text="", version=None) -> Task:
         raise WorkflowError("时限原话不能超过100字。", field="deadline_text")
     task = _lock(task, version)
     _require_open(task, "修改时限")
-    if new < task.start_date:
-        raise WorkflowError(f"完成时限（{new:%Y-%m-%d}）不能早于交办日期（{task.start_date:%Y-%m-%d}）。", field="deadline")
+    check_deadline(task.start_date, new)
     old = task.deadline
+    if old == new and not deadline_text:
+        return task
     task.deadline = new
     task.deadline_kind = DeadlineKind.DATE
     if deadline_text:
         task.deadline_text = deadline_text
     _save(task, by, f"设置时限：{old:%Y-%m-%d} → {new:%Y-%m-%d}" if old else f"设置时限：{new:%Y-%m-%d}")
+    if old != new:
+        _notify_deadline(task, old)
     return task

@@ -32,7 +32,7 @@ ENDPOINTS = [
     ("task history", "get", lambda w: f"/api/tasks/{w['t'].pk}/history/", None, READ_TASK),
     ("task create", "post", lambda w: "/api/tasks/",
      lambda w: {"title": "新事项", "units": [{"unit": w["units"]["a"].pk, "role": "lead"}], "deadline": D(w)}, STAFF_CREATE),
-    ("acknowledge", "post", lambda w: f"/api/tasks/{w['t'].pk}/acknowledge/", lambda w: {"unit": w["units"]["a"].pk},
+    ("acknowledge", "post", lambda w: f"/api/tasks/{w['t4'].pk}/acknowledge/", lambda w: {"unit": w["units"]["a"].pk},
      (401, 200, 404, 403, 200, 200, 403)),
     ("assign", "post", lambda w: f"/api/tasks/{w['t'].pk}/assign/",
      lambda w: {"units": [{"unit": w["units"]["b"].pk, "role": "co"}]}, STAFF_WRITE),
@@ -104,7 +104,7 @@ def test_operator_lists_show_only_their_units_rows(world):
                 "/api/meetings/", "/api/notices/"):
         assert c.get(url).data["count"] == 0, url
     a = client_for(world["users"], "op_assigned")
-    assert a.get("/api/tasks/").data["count"] == 3
+    assert a.get("/api/tasks/").data["count"] == 4  # T, T2, T3 (cancelled) and T4
     assert a.get("/api/progress-reports/").data["count"] == 1
 
 

@@ -39,7 +39,9 @@ def world(users, units, make_task):
     rf = ReportFile(title="督查通报", as_of=today, period_start=today, period_end=today, filename="督查通报.xlsx", size=10)
     rf.file.save("tongbao.xlsx", ContentFile(xlsx_bytes()), save=True)
     notice = Notice.objects.filter(task=t, unit=units["a"]).first()
-    return {"t": t, "t2": t2, "t3": t3, "report": report, "attachment": report.attachments.get(), "ext": ext,
+    # T4: assigned to unit a and not acted on yet (a unit's first report or request is its 签收)
+    t4 = make_task(title="待签收的事项", units=[(units["a"], "lead")])
+    return {"t": t, "t2": t2, "t3": t3, "t4": t4, "report": report, "attachment": report.attachments.get(), "ext": ext,
             "comp": comp, "meeting": meeting, "speech": speech, "directive": directive, "rf": rf, "notice": notice,
             "units": units, "users": users, "today": today}
 

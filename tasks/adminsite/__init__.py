@@ -1,0 +1,7 @@
+"""What the 督查室's Django admin needs beyond single model admins (tasks/admin.py uses these):
+
+- history.py    history pages in Chinese (labels and display values, never codes), read-only (no revert)
+- internals.py  login records (axes), the beat schedule and API tokens: the superuser's only
+- home.py       the staff home page (admin index) grouped for the 督查室, with what waits for them
+- decisions.py  approving 延期/办结 on the request's page: errors next to the field, input kept
+"""
