@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/", include("tasks.api.urls")),
     path("portal/", include("tasks.portal.urls")),
+    path("workbench/", include("tasks.workbench.urls")),
 ]
 
 if settings.DEBUG:
