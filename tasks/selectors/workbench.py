@@ -46,7 +46,7 @@ def owner_chips(owners: list[dict], leader_names: set[str]) -> list[OwnerChip]:
         kind = o.get("kind") or "unit"
         name = o.get("name") or o.get("mention") or "（未命名）"
         if kind == "person":
-            known, mark = name in leader_names, ("" if name in leader_names else "未在名录中（交办时将登记为领导）")
+            known, mark = name in leader_names, ("" if name in leader_names else "未在名录中（不会作为责任领导）")
         elif o.get("unit_id"):
             known, mark = True, ""
         elif o.get("level_mismatch"):

@@ -362,11 +362,10 @@ def update_directive(*, directive: Directive, by, owners: list[dict] | None = No
 def _accept(d: Directive, by) -> Task:
     """accept_directive, with a reason naming the owners that kept the candidate from being assigned."""
     if not any(o.get("unit_id") for o in d.owners):
-        named = [o.get("name") for o in d.owners if o.get("kind") != "person" and o.get("name")]
-        if named:
-            raise IngestError(f"“{'、'.join(named)}”不是本级名录中的单位，请先设置本级责任单位。")
-        raise IngestError("没有责任单位，请先设置责任单位。")
-    return accept_directive(directive=d, by=by, title=d.title or None)
+        raise IngestError("没有本级名录中的责任单位（标红的主体不会被交办），请先设置责任单位。")
+    names = [o.get("name") for o in d.owners if o.get("kind") == "person" and o.get("name")]
+    leaders = list(Person.objects.filter(name__in=names, is_leader=True, active=True)) if names else []
+    return accept_directive(directive=d, by=by, title=d.title or None, leaders=leaders)
 
 
 @transaction.atomic
@@ -462,15 +461,22 @@ def add_directive(*, speech: Speech, by, start: int | None = None, end: int | No
     return Directive.objects.create(speech=speech, seq=seq, origin=Directive.Origin.MANUAL, **fields)
 
 
+def _seq_list(seqs: list[int], limit: int = 20) -> str:
+    shown = "、".join(str(n) for n in seqs[:limit])
+    return f"第{shown}条" + (f"等{len(seqs)}条" if len(seqs) > limit else "")
+
+
 def _run_batch(ids, speech, work) -> list:
     """Run `work(directive)` on every selected pending candidate, all or nothing: every refusal is
-    collected, and when there is any, the whole batch is undone (BulkError lists them)."""
+    collected, and when there is any, the whole batch is undone (BulkError lists them, grouped by
+    reason: "第1、2、5条：没有本级名录中的责任单位…")."""
     try:
         ids = sorted({int(i) for i in ids})
     except (TypeError, ValueError):
         raise IngestError("所选候选事项无效，请刷新页面后重试。") from None
     if not ids:
         raise IngestError("请先勾选要处理的候选事项。")
+    seqs = dict(Directive.objects.filter(pk__in=ids).values_list("pk", "seq"))
     results, errors = [], {}
     with transaction.atomic():
         for i in ids:
@@ -479,12 +485,16 @@ def _run_batch(ids, speech, work) -> list:
                     d = _lock_pending(i, speech)
                     results.append(work(d))
             except IngestError as exc:
-                seq = Directive.objects.filter(pk=i).values_list("seq", flat=True).first()
-                errors[i] = f"第{seq}条：{exc.message}" if seq and not exc.message.startswith(f"第{seq}条") else exc.message
+                errors[i] = re.sub(r"^第\d+条", "", exc.message).lstrip("：")
         if errors:
             transaction.set_rollback(True)
     if errors:
-        raise BulkError(f"{len(errors)} 条未能处理，本次操作未作任何修改：" + "；".join(errors.values()), errors)
+        by_reason: dict[str, list[int]] = {}
+        for i, reason in errors.items():
+            by_reason.setdefault(reason, []).append(seqs.get(i, 0))
+        parts = [f"{_seq_list(sorted(n for n in nums if n))}：{reason}" if any(nums) else reason
+                 for reason, nums in by_reason.items()]
+        raise BulkError(f"{len(errors)} 条未能处理，本次操作未作任何修改。" + "；".join(parts), errors)
     return results
 
 

@@ -268,7 +268,7 @@ def _bulk_apply(request, form, ids, speech=None) -> str:
             raise IngestError("请至少选择一个主办单位。")
         n = ingest.bulk_set_units(ids=ids, by=request.user, units=[(u, "lead") for u in leads] + [(u, "co") for u in cos],
                                   replace=(d["mode"] or "replace") == "replace", speech=speech)
-        return f"已为 {n} 条候选事项设置责任单位：{'、'.join(str(u) for u in leads)}" + (f"（协办：{'、'.join(str(u) for u in cos)}）" if cos else "") + "。"
+        return f"已为 {n} 条候选事项设置责任单位：{'、'.join(u.name for u in leads)}" + (f"（协办：{'、'.join(u.name for u in cos)}）" if cos else "") + "。"
     if action == "set_deadline":
         kind = d["deadline_kind"] or "date"
         n = ingest.bulk_set_deadline(ids=ids, by=request.user, deadline_kind=kind, deadline=d["deadline"], speech=speech)
@@ -281,6 +281,12 @@ def _bulk_apply(request, form, ids, speech=None) -> str:
     return f"已驳回 {n} 条候选事项。"
 
 
+def _bulk_message(form, exc) -> str:
+    if form.cleaned_data.get("action") == "accept" and "责任单位" in exc.message:
+        return exc.message + " 提示：点“选中未落实单位的”，再用“设置责任单位”一次指定本级单位。"
+    return exc.message
+
+
 @staff_view
 @require_POST
 def bulk(request, pk: int):
@@ -291,7 +297,7 @@ def bulk(request, pk: int):
         try:
             text = _bulk_apply(request, form, ids, speech)
         except (IngestError, WorkflowError) as exc:
-            form.add_error(None, exc.message)
+            form.add_error(None, _bulk_message(form, exc))
         else:
             messages.success(request, text)
             return redirect(_review_url(speech.pk))
@@ -324,7 +330,7 @@ def queue_candidates(request):
             try:
                 text = _bulk_apply(request, form, ids)
             except (IngestError, WorkflowError) as exc:
-                form.add_error(None, exc.message)
+                form.add_error(None, _bulk_message(form, exc))
             else:
                 messages.success(request, text)
                 return redirect("workbench:queue_candidates")
@@ -495,7 +501,7 @@ def chase_task(request, pk: int):
     except (IngestError, WorkflowError) as exc:
         messages.error(request, f"未催办：{exc.message}")
         return redirect(back)
-    names = "、".join(str(u) for u in c.units.all())
+    names = "、".join(u.name for u in c.units.all())
     when = timezone.localtime(c.created_at)
     sent = c.sent.get("sent", 0)
     tail = "已发出" if sent else "已排队，将在下一个工作日的发送中发出"

@@ -172,3 +172,10 @@
   });
   document.addEventListener("DOMContentLoaded", updateCount);
 })();
+
+/* phones: the bulk bar starts folded, so the speech comes first */
+(function () {
+  "use strict";
+  var d = document.querySelector(".bulk-details");
+  if (d && window.matchMedia("(max-width: 640px)").matches && !document.querySelector(".bulkbar .form-errors")) d.open = false;
+})();
