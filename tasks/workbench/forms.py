@@ -23,7 +23,8 @@ class _Chinese(forms.Form):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             f.error_messages.setdefault("required", f"请填写{f.label}。")
-            f.error_messages["invalid_choice"] = "选项无效，请重新选择。"
+            if not isinstance(f, forms.ModelMultipleChoiceField):
+                f.error_messages["invalid_choice"] = "选项无效，请重新选择。"
             if isinstance(f, forms.CharField) and f.max_length:
                 f.error_messages["max_length"] = f"{f.label}不能超过{f.max_length}字。"
 
