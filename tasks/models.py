@@ -84,6 +84,10 @@ class Directive(models.Model):
         ACCEPTED = "accepted", "已采纳"
         REJECTED = "rejected", "已驳回"
 
+    class Origin(models.TextChoices):  # workbench: a sentence the engine missed, added by a reviewer
+        ENGINE = "engine", "自动抽取"
+        MANUAL = "manual", "人工补充"
+
     speech = models.ForeignKey(Speech, verbose_name="讲话稿", on_delete=models.CASCADE, related_name="directives")
     seq = models.PositiveIntegerField("序号")
     text = models.TextField("原文语句")
@@ -97,6 +101,8 @@ class Directive(models.Model):
     recurrence = models.CharField("周期", max_length=20, choices=Recurrence.choices, blank=True)
     target = models.CharField("目标值", max_length=100, blank=True)
     confidence = models.FloatField("置信度", default=0.0)
+    title = models.CharField("事项名称（审核时拟定）", max_length=300, blank=True)
+    origin = models.CharField("来源", max_length=10, choices=Origin.choices, default=Origin.ENGINE)
     review_state = models.CharField("审核状态", max_length=20, choices=Review.choices, default=Review.PENDING, db_index=True)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True, on_delete=models.SET_NULL)
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
@@ -211,6 +217,47 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.unit} / {self.get_role_display()}"
+
+
+class TaskFile(models.Model):
+    """A document registered with a task by 督查室 (the scanned 领导批示, 来文). Served only through
+    tasks.workbench.views.task_file, to those who may see the task."""
+
+    task = models.ForeignKey(Task, verbose_name="事项", on_delete=models.CASCADE, related_name="files")
+    file = models.FileField("文件", upload_to="instructions/%Y/%m/")
+    name = models.CharField("文件名", max_length=255)
+    size = models.PositiveIntegerField("大小（字节）")
+    content_type = models.CharField("类型", max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "交办附件（批示件扫描件等）"
+        verbose_name_plural = "交办附件（批示件扫描件等）"
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Chase(models.Model):
+    """One 人工催办 by 督查室: who chased (by), whom (units), how (channels), when (created_at)."""
+
+    task = models.ForeignKey(Task, verbose_name="事项", on_delete=models.CASCADE, related_name="chases")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="催办人", null=True, on_delete=models.SET_NULL, related_name="+")
+    units = models.ManyToManyField(Unit, verbose_name="被催办单位", related_name="chases")
+    message = models.TextField("催办内容", blank=True)
+    channels = models.CharField("方式", max_length=100, blank=True, help_text="如：站内通知、邮件、企业微信")
+    created_at = models.DateTimeField("催办时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "人工催办记录"
+        verbose_name_plural = "人工催办记录"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"催办 {self.task_id}"
 
 
 class ProgressReport(models.Model):
@@ -412,6 +459,7 @@ class Reminder(models.Model):
         REPORT = "report", "督查通报"
         CALENDAR = "calendar", "日历提醒"
         DIGEST = "digest", "汇总提醒"
+        MANUAL = "manual", "人工催办"
 
     class Channel(models.TextChoices):
         INBOX = "inbox", "站内通知"

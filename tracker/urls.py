@@ -18,4 +18,5 @@ urlpatterns = [
     path("portal/", include("tasks.portal.urls")),
     # stored files: only through a permission check, in every mode (no static /media/ folder)
     path("files/<path:name>", files_views.serve, name="protected-file"),
+    path("workbench/", include("tasks.workbench.urls")),
 ]
