@@ -36,6 +36,14 @@ def report_filename(on: dt.date) -> str:
     return f"督查通报_{stats.iso_week_label(on)}.xlsx"
 
 
+def report_title(on: dt.date) -> str:
+    """督查通报（2024年第23周）; a past day's report says that its figures are rebuilt from history."""
+    title = f"督查通报（{stats.iso_week_label(on)}）"
+    if stats.is_past(on):
+        title += f"（按{on.year}年{on.month}月{on.day}日状态，据历史记录）"
+    return title
+
+
 def report_week_key(on: dt.date) -> str:
     year, week, _ = on.isocalendar()
     return f"{year}-W{week:02d}"
@@ -67,7 +75,7 @@ def generate_report(*, on: dt.date | None = None, trigger: str, by=None, announc
         raise ReportError(f"统计截至日期 {on:%Y-%m-%d} 晚于今天，无法生成通报。")
     start, end = stats.report_period(on)
     filename = report_filename(on)
-    title = f"督查通报（{stats.iso_week_label(on)}）"
+    title = report_title(on)
     fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix="report-")
     os.close(fd)
     try:
@@ -106,7 +114,7 @@ def announce_report(rf: ReportFile, summary: dict | None = None) -> dict:
     week = report_week_key(rf.as_of)
     paragraph = (summary or {}).get("paragraph") or stats.summary_paragraph(stats.totals(rf.as_of))
     url = report_download_url(rf)
-    subject = f"{rf.title}已生成"
+    subject = f"督查通报（{stats.iso_week_label(rf.as_of)}）已生成"  # one per week, whatever the as-of day
     body = f"{paragraph}\n下载：{url}"
     notices = reminders = 0
     for person in Person.objects.filter(role=Role.STAFF, active=True).order_by("id"):
