@@ -37,6 +37,7 @@ CHUNK = 1000
 MAX_WIDTH = 60
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+CJK_UNITS = 1.9  # column-width units a 10 pt CJK character takes in Excel (LibreOffice: about 1.55)
 LINE_HEIGHT = 14.0  # points per line of wrapped 10 pt body text (LibreOffice and Excel both fit in it)
 HEADER_LINE_HEIGHT = 15.5
 
@@ -61,7 +62,9 @@ FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "\t", "\r", "\n")
 _thin = Side(style="thin", color="999999")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
 WRAP = Alignment(wrap_text=True, vertical="top")
-CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)  # header cells
+DATA_CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)  # data: top, like wrapped text
+TOP = Alignment(vertical="top")  # plain values in a tall row
 HEADER_FONT = Font(name="宋体", bold=True, size=11)
 TITLE_FONT = Font(name="黑体", bold=True, size=16)
 BODY_FONT = Font(name="宋体", size=10)
@@ -81,15 +84,16 @@ def text_width(value) -> int:
 
 
 def lines_needed(value, width: float) -> int:
-    """Lines a wrapped text takes in a column `width` characters wide. The width of a line is taken
-    from its UTF-8 length (a CJK character is 3 bytes, ASCII 1 → widths 2 and 1), which is C-speed
-    where east_asian_width per character would cost a second on 10,000 rows."""
+    """Lines a wrapped text takes in a column `width` units wide (Excel's widest case, so LibreOffice
+    gets a little room to spare, never an overprint). The width of a line comes from its UTF-8 length
+    (a CJK character is 3 bytes, ASCII 1 → CJK_UNITS and half of it), which is C-speed where
+    east_asian_width per character would cost a second on 10,000 rows."""
     if value is None or isinstance(value, (int, float, dt.date)):
         return 1
-    usable = max(1.0, width - 1.5)
+    usable = max(1.0, width - 1.0)
     n = 0
     for line in str(value).split("\n"):
-        w = (len(line.encode("utf-8")) + len(line)) / 2
+        w = (len(line.encode("utf-8")) + len(line)) * (CJK_UNITS / 4)
         n += max(1, math.ceil(w / usable))
     return n
 
@@ -164,11 +168,11 @@ class SheetWriter:
                 out.append(v)
             elif isinstance(v, dt.datetime):
                 out.append(self.cell(timezone.localtime(v).replace(tzinfo=None) if timezone.is_aware(v) else v,
-                                     number_format=DATETIME_FORMAT, align=CENTER))
+                                     number_format=DATETIME_FORMAT, align=DATA_CENTER))
             elif isinstance(v, dt.date):
-                out.append(self.cell(v, number_format=DATE_FORMAT, align=CENTER))
+                out.append(self.cell(v, number_format=DATE_FORMAT, align=DATA_CENTER))
             elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                out.append(self.cell(v, align=CENTER))
+                out.append(self.cell(v, align=DATA_CENTER))
             else:
                 out.append(self.cell(v))
         return out
@@ -183,9 +187,9 @@ class SheetWriter:
             return v
         if isinstance(v, dt.datetime):
             return self.cell(timezone.localtime(v).replace(tzinfo=None) if timezone.is_aware(v) else v,
-                             number_format=DATETIME_FORMAT, align=CENTER)
+                             number_format=DATETIME_FORMAT, align=DATA_CENTER)
         if isinstance(v, dt.date):
-            return self.cell(v, number_format=DATE_FORMAT, align=CENTER)
+            return self.cell(v, number_format=DATE_FORMAT, align=DATA_CENTER)
         v = str(v)
         if 2 * len(v) + 2 > self.widths[i] or "\n" in v or v.startswith(FORMULA_START):
             return self.cell(v)
@@ -209,6 +213,8 @@ class SheetWriter:
         cells = self._to_cells(row)
         row_no = self.rows + 3  # title + header + rows written so far + this one
         h = height or self._height(cells)
+        if h and self.lean:  # a tall row: plain values go to the top too, level with the wrapped text
+            cells = [self.cell(c, align=TOP) if c is not None and not isinstance(c, Cell) else c for c in cells]
         if h:
             self.ws.row_dimensions[row_no].height = h
         self.ws.append(cells)
@@ -320,13 +326,13 @@ def task_rows(qs, fields, on: dt.date):
 
 
 def _light_cell(sheet: SheetWriter, light: str):
-    return sheet.cell(LIGHT_LABELS.get(light, light), fill_color=LIGHT_FILLS.get(light), align=CENTER)
+    return sheet.cell(LIGHT_LABELS.get(light, light), fill_color=LIGHT_FILLS.get(light), align=DATA_CENTER)
 
 
 def _pct_cell(sheet, v):
     if v is None:
-        return sheet.cell("—", align=CENTER)
-    return sheet.cell(v / 100.0, number_format="0.0%", align=CENTER)
+        return sheet.cell("—", align=DATA_CENTER)
+    return sheet.cell(v / 100.0, number_format="0.0%", align=DATA_CENTER)
 
 
 def state_note(on: dt.date) -> str:
@@ -352,13 +358,15 @@ SUMMARY_LINES = [  # (label, totals key, note)
 ]
 
 
-def _change(now, before) -> str:
+def _change(s, now, before):
+    """The week-on-week change as a centred text cell: +3, -2, 持平 (a text, quote-prefixed: "+3" is
+    data, not a formula)."""
     if now is None or before is None:
-        return "—"
+        return s.cell("—", align=DATA_CENTER)
     d = now - before
     if isinstance(d, float):
         d = round(d, 1)
-    return "持平" if d == 0 else (f"+{d}" if d > 0 else f"{d}")
+    return s.cell("持平" if d == 0 else (f"+{d}" if d > 0 else f"{d}"), align=DATA_CENTER)
 
 
 def _sheet_summary(wb, on, t, prev, title):
@@ -369,22 +377,22 @@ def _sheet_summary(wb, on, t, prev, title):
     def share(n):
         return _pct_cell(s, 100.0 * n / total if total else None)
 
-    s.add(["统计期间", s.cell(t["period_start"], number_format=DATE_FORMAT, align=CENTER),
-           s.cell(prev["period_start"], number_format=DATE_FORMAT, align=CENTER), "", "",
+    s.add(["统计期间", s.cell(t["period_start"], number_format=DATE_FORMAT, align=DATA_CENTER),
+           s.cell(prev["period_start"], number_format=DATE_FORMAT, align=DATA_CENTER), "", "",
            f"本周为统计截至日及其前6天（{t['period_start']:%m月%d日}至{t['period_end']:%m月%d日}），上周为其前7天"])
     paragraph = stats.summary_paragraph(t, prev)
     s.add_wide(paragraph, label="通报摘要（可直接粘贴）")
     warn = f"距完成时限不足{office_settings().warning_days}天"
     for label, key, note in SUMMARY_LINES:
-        s.add([label, t[key], prev[key], _change(t[key], prev[key]), share(t[key]), warn if note is None else note])
-    rate = lambda v: "—" if v is None else f"{v:.1f}%"  # noqa: E731
+        s.add([label, t[key], prev[key], _change(s, t[key], prev[key]), share(t[key]), warn if note is None else note])
+    rate = lambda v: s.cell("—" if v is None else f"{v:.1f}%", align=DATA_CENTER)  # noqa: E731
     s.add(["按时办结率", rate(t["on_time_rate"]), rate(prev["on_time_rate"]),
-           _change(t["on_time_rate"], prev["on_time_rate"]), "", "按时办结数 ÷（已办结数 + 逾期未办结数）"])
+           _change(s, t["on_time_rate"], prev["on_time_rate"]), "", "按时办结数 ÷（已办结数 + 逾期未办结数）"])
     s.add(["办结率", rate(t["completion_rate"]), rate(prev["completion_rate"]),
-           _change(t["completion_rate"], prev["completion_rate"]), "", "已办结数 ÷ 督办事项总数"])
-    s.add(["本周新交办", t["new_in_period"], prev["new_in_period"], _change(t["new_in_period"], prev["new_in_period"]), "", ""])
+           _change(s, t["completion_rate"], prev["completion_rate"]), "", "已办结数 ÷ 督办事项总数"])
+    s.add(["本周新交办", t["new_in_period"], prev["new_in_period"], _change(s, t["new_in_period"], prev["new_in_period"]), "", ""])
     s.add(["本周办结销号", t["closed_in_period"], prev["closed_in_period"],
-           _change(t["closed_in_period"], prev["closed_in_period"]), "", ""])
+           _change(s, t["closed_in_period"], prev["closed_in_period"]), "", ""])
     s.add(["已撤销", t["cancelled"], prev["cancelled"], "", "", "不计入以上统计"])
     for code, n in t["by_status"].items():
         s.add([f"状态：{STATUS_LABELS[code]}", n, prev["by_status"].get(code, 0), "", "", ""])
@@ -399,7 +407,7 @@ def _rank_cells(s, r):
     color = BEST_FILL if r["best"] else WORST_FILL if r["worst"] else None
 
     def c(v, fmt=None):
-        return s.cell(v, fill_color=color, align=CENTER, number_format=fmt)
+        return s.cell(v, fill_color=color, align=DATA_CENTER, number_format=fmt)
 
     def pct(v):
         return c("—") if v is None else c(v / 100.0, "0.0%")

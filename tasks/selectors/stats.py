@@ -314,6 +314,7 @@ def unit_ranking(on: dt.date | None = None, role: str = Assignment.Role.LEAD) ->
     a = rel(base) + "assignments__"
     counted = counted_q(on)
     acked = Q(**{f"{a}acknowledged_at__lt": cutoff})
+    not_acked = Q(**{f"{a}acknowledged_at__isnull": True}) | Q(**{f"{a}acknowledged_at__gte": cutoff})
     qs = (
         base.filter(**{f"{a}role": role}, **{f"{a}unit__kind__in": _unit_kinds()})
         .exclude(status=Task.Status.CANCELLED)
@@ -333,7 +334,7 @@ def unit_ranking(on: dt.date | None = None, role: str = Assignment.Role.LEAD) ->
             late=_count(counted & lq("done_late")),
             pending=_count(counted & OPEN_Q & Q(deadline__gte=on)),
             acked=_count(counted & acked),
-            unacked=_count(OPEN_Q & ~acked),
+            unacked=_count(OPEN_Q & not_acked),  # positive form: a negated multi-valued Q would become a subquery
             graded=_count(counted & CLOSED_Q & ~Q(grade="")),
             grade_avg=Avg("grade_points", filter=counted & CLOSED_Q),
         )
@@ -408,10 +409,12 @@ def _rank(rows: list[dict], min_tasks: int) -> None:
             continue
         row["tie"] = counts[row["rank"]] > 1
         row["note"] = "并列" if row["tie"] else ""
-    if len(ranked) >= 2 and ranked[0]["rank"] != ranked[-1]["rank"]:
+    # "first" and "last" only when the scores differ: a tie-break on overdue tasks orders equal
+    # scores but does not make one of them the best or the worst
+    if len(ranked) >= 2 and ranked[0]["score"] != ranked[-1]["score"]:
         for r in ranked:
-            r["best"] = r["rank"] == ranked[0]["rank"]
-            r["worst"] = r["rank"] == ranked[-1]["rank"]
+            r["best"] = r["score"] == ranked[0]["score"] and r["overdue"] == ranked[0]["overdue"]
+            r["worst"] = r["score"] == ranked[-1]["score"] and r["overdue"] == ranked[-1]["overdue"]
             label = "排名第一" if r["best"] else "排名末位" if r["worst"] else ""
             r["note"] = "，".join(x for x in (label, "并列" if r["tie"] else "") if x)
 
@@ -480,3 +483,118 @@ def week_progress(on: dt.date | None = None) -> QuerySet[ProgressReport]:
         .select_related("task", "unit", "author")
         .order_by("-created_at", "-id")
     )
+
+
+# --- the 通报 document: named units and leaders --------------------------------------------------
+
+NAMED_TASKS = 5  # task titles named per unit and problem in the 通报 (the rest as "等N项")
+
+
+def _unit_names() -> dict[int, tuple[str, int]]:
+    from accounts.models import Unit
+
+    return {u["id"]: (u["short_name"] or u["name"], u["sort_order"])
+            for u in Unit.objects.values("id", "name", "short_name", "sort_order")}
+
+
+def closed_on_time_by_unit(on: dt.date | None = None) -> list[dict]:
+    """好的方面: lead units that closed tasks on time in the period, most first.
+    Each: unit_id, unit, n, titles (the first NAMED_TASKS)."""
+    on = on or today()
+    start, end = report_period(on)
+    base = base_tasks(on)
+    a = rel(base) + "assignments__"
+    qs = (base.filter(light_q("done_on_time", on), in_days("closed_at", start, end), **{f"{a}role": Assignment.Role.LEAD})
+          .order_by("closed_at", "id").values_list(f"{a}unit_id", "title"))
+    out: dict[int, dict] = {}
+    names = _unit_names()
+    for unit_id, title in qs.iterator(chunk_size=1000):
+        row = out.setdefault(unit_id, {"unit_id": unit_id, "unit": names[unit_id][0], "n": 0, "titles": []})
+        row["n"] += 1
+        if len(row["titles"]) < NAMED_TASKS:
+            row["titles"].append(title)
+    return sorted(out.values(), key=lambda r: (-r["n"], names[r["unit_id"]][1], r["unit_id"]))
+
+
+def unit_problems(on: dt.date | None = None) -> list[dict]:
+    """存在问题, grouped by unit (directory order): as of `on`,
+    - overdue: open lead tasks past their deadline (count, first titles with days overdue);
+    - unacked: open tasks assigned to the unit (主办 or 协办) at least one day before the end of `on`
+      and not signed by then;
+    - no_progress: open lead tasks assigned before the period that got no progress report from the
+      unit during the period.
+    Each row: unit_id, unit, overdue, overdue_titles [(title, days overdue)], unacked, unacked_titles,
+    no_progress, no_progress_titles.
+    Streams the tasks concerned; keeps only counts and a few titles per unit."""
+    on = on or today()
+    start, end = report_period(on)
+    cutoff = cutoff_of(on)
+    base = base_tasks(on)
+    a = rel(base) + "assignments__"
+    names = _unit_names()
+    out: dict[int, dict] = {}
+
+    def bucket(unit_id):
+        return out.setdefault(unit_id, {"unit_id": unit_id, "unit": names[unit_id][0], "overdue": 0, "overdue_titles": [],
+                                        "unacked": 0, "unacked_titles": [], "no_progress": 0, "no_progress_titles": []})
+
+    def add(unit_id, key, text):
+        b = bucket(unit_id)
+        b[key] += 1
+        if len(b[f"{key}_titles"]) < NAMED_TASKS:
+            b[f"{key}_titles"].append(text)
+
+    overdue = (base.filter(light_q("red", on), **{f"{a}role": Assignment.Role.LEAD}).order_by("-days_overdue", "id")
+               .values_list(f"{a}unit_id", "title", "days_overdue"))
+    for unit_id, title, days in overdue.iterator(chunk_size=1000):
+        add(unit_id, "overdue", (title, days))
+    not_acked = Q(**{f"{a}acknowledged_at__isnull": True}) | Q(**{f"{a}acknowledged_at__gte": cutoff})
+    unacked = (base.filter(OPEN_Q, not_acked, assigned_at__lt=cutoff - dt.timedelta(days=1))  # one filter(): one join
+               .order_by("assigned_at", "id").values_list(f"{a}unit_id", "title"))
+    for unit_id, title in unacked.iterator(chunk_size=1000):
+        add(unit_id, "unacked", title)
+    reported = ProgressReport.objects.filter(in_days("created_at", start, end), task_id=OuterRef("id"),
+                                             unit_id=OuterRef(f"{a}unit_id"))
+    from django.db.models import Exists
+
+    silent = (base.filter(OPEN_Q, in_days("assigned_at", None, start - dt.timedelta(days=1)),
+                          **{f"{a}role": Assignment.Role.LEAD})
+              .annotate(reported=Exists(reported)).filter(reported=False)
+              .order_by("deadline", "id").values_list(f"{a}unit_id", "title"))
+    for unit_id, title in silent.iterator(chunk_size=1000):
+        add(unit_id, "no_progress", title)
+    return sorted(out.values(), key=lambda r: (names[r["unit_id"]][1], r["unit_id"]))
+
+
+def leader_summaries(on: dt.date | None = None) -> list[dict]:
+    """Per 分管领导 (a person linked as a task's leader): their tasks' figures as of `on` and the
+    overdue ones (first 10, longest overdue first). Each: person_id, name, title, total, open, closed,
+    closed_on_time, overdue, lagging, due_soon, no_deadline, on_time_rate, overdue_tasks [(title, lead units, days)].
+    One aggregate grouped by leader, then one small query per leader (leaders are a handful)."""
+    on = on or today()
+    settings = office_settings()
+    base = base_tasks(on)
+    r_ = rel(base)
+    lq = lambda *names: light_q(names, on, settings)  # noqa: E731
+    qs = (base.filter(**{f"{r_}leaders__isnull": False}).exclude(status=Task.Status.CANCELLED).order_by()
+          .values(person_id=F(f"{r_}leaders__id"), leader_name=F(f"{r_}leaders__name"),
+                  leader_title=F(f"{r_}leaders__title"))
+          .annotate(total=Count("id"), open=_count(OPEN_Q), closed=_count(CLOSED_Q),
+                    closed_on_time=_count(lq("done_on_time")), overdue=_count(lq("red")),
+                    lagging_n=_count(lq("yellow") & Q(lagging=True)), due_soon=_count(lq("yellow") & Q(lagging=False)),
+                    no_deadline=_count(lq("no_deadline"))))
+    rows = []
+    for r in qs:
+        r["name"], r["title"] = r.pop("leader_name"), r.pop("leader_title") or ""
+        r["lagging"] = r.pop("lagging_n")  # an aggregate alias must not shadow the `lagging` annotation
+        r["on_time_rate"] = _rate(r["closed_on_time"], r["closed"] + r["overdue"])
+        over = (base.filter(lq("red"), **{f"{r_}leaders__id": r["person_id"]}).order_by("-days_overdue", "id")
+                .values_list("id", "title", "days_overdue")[:10])
+        over = list(over)
+        leads: dict[int, list[str]] = {}
+        for a in (Assignment.objects.filter(task_id__in=[o[0] for o in over], role=Assignment.Role.LEAD)
+                  .order_by("unit__sort_order").values("task_id", "unit__name", "unit__short_name")):
+            leads.setdefault(a["task_id"], []).append(a["unit__short_name"] or a["unit__name"])
+        r["overdue_tasks"] = [(t, "、".join(leads.get(i, [])), d) for i, t, d in over]
+        rows.append(r)
+    return sorted(rows, key=lambda x: (-x["overdue"], x["person_id"]))
