@@ -531,15 +531,22 @@ class ReminderAdmin(admin.ModelAdmin):
 
 @admin.register(ReportFile)
 class ReportFileAdmin(admin.ModelAdmin):
-    list_display = ("filename", "as_of", "task_count", "trigger", "created_at", "download")
+    list_display = ("filename", "issue", "as_of", "task_count", "trigger", "created_at", "download")
     readonly_fields = [f.name for f in ReportFile._meta.fields]
 
     def has_add_permission(self, request):
         return False
 
+    @admin.display(description="期号")
+    def issue(self, obj):
+        return f"{obj.issue_year}年第{obj.issue_no}期" if obj.issue_no else "—"
+
     @admin.display(description="下载")
     def download(self, obj):
-        return format_html('<a href="{}">下载</a>', reverse("admin:tasks_reportfile_download", args=[obj.pk])) if obj.file else "—"
+        xlsx = format_html('<a href="{}">工作簿</a>', reverse("admin:tasks_reportfile_download", args=[obj.pk])) if obj.file else "—"
+        if not obj.docx:
+            return xlsx
+        return format_html('{} · <a href="{}">通报文稿</a>', xlsx, reverse("admin:tasks_reportfile_download_docx", args=[obj.pk]))
 
     def get_urls(self):  # 生成本周督查通报 (POST) and the staff-only download: tasks/reports/admin_views.py
         from tasks.reports.admin_views import report_urls

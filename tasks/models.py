@@ -387,6 +387,26 @@ class OfficeSettings(models.Model):
                                                 help_text="勾选后，紧急的领导批示件的提醒在非工作时间也立即发出")
     robot_mentions = models.BooleanField("群机器人消息@单位联络员", default=True,
                                          help_text="单位联络员登记了手机号时，企业微信/钉钉群消息中@提醒本人")
+    # 督查通报: unit ranking (tasks.selectors.stats.unit_ranking) and the 通报 document (docs/reports.md)
+    rank_min_tasks = models.PositiveSmallIntegerField(
+        "参与排名的最少应考核事项数", default=1,
+        help_text="本期应考核事项（本期到期、本期办结或已逾期）少于此数的单位列为“不参与排名”")
+    rank_weight_on_time = models.PositiveSmallIntegerField("主办权重：按时办结率", default=50)
+    rank_weight_grade = models.PositiveSmallIntegerField("主办权重：办结评定", default=20)
+    rank_weight_progress = models.PositiveSmallIntegerField("主办权重：进展报送率", default=20)
+    rank_weight_ack = models.PositiveSmallIntegerField("主办权重：签收率", default=10)
+    rank_co_weight_ack = models.PositiveSmallIntegerField("协办权重：签收率", default=50)
+    rank_co_weight_progress = models.PositiveSmallIntegerField("协办权重：进展报送率", default=50)
+    report_requirements = models.TextField(
+        "通报“下步要求”模板", blank=True,
+        default=("一、各责任单位要对照逾期和滞后事项，逐项分析原因，明确整改措施和完成时限，{overdue_units}要于{reply_date}前"
+                 "向县委督查室书面说明情况。\n"
+                 "二、尚未签收的事项，责任单位要于{ack_date}前完成签收并报送工作计划。\n"
+                 "三、各责任单位要按时报送进展情况，本期未报送进展的单位要及时补报。\n"
+                 "四、县委督查室将持续跟踪督办，对连续两期逾期的事项按程序进行二次督办。"),
+        help_text="每行一条；可用占位符：{overdue_units}（有逾期事项的单位）、{reply_date}（通报日期后3天）、"
+                  "{ack_date}（通报日期后1天）、{as_of}（统计截至日）")
+    report_issuer = models.CharField("通报落款", max_length=50, default="县委督查室")
 
     class Meta:
         verbose_name = "督查室设置"
@@ -520,6 +540,10 @@ class ReportFile(models.Model):
     period_end = models.DateField("本期结束")
     file = models.FileField("文件", upload_to="reports/%Y/")
     filename = models.CharField("文件名", max_length=200)
+    docx = models.FileField("通报文稿（.docx）", upload_to="reports/%Y/", blank=True)
+    docx_filename = models.CharField("文稿文件名", max_length=200, blank=True)
+    issue_year = models.PositiveSmallIntegerField("期号年份", null=True, blank=True)
+    issue_no = models.PositiveSmallIntegerField("期号", null=True, blank=True, help_text="按年编号，同一周重新生成沿用原期号")
     size = models.PositiveIntegerField("大小（字节）", default=0)
     task_count = models.PositiveIntegerField("事项数", default=0)
     trigger = models.CharField("生成方式", max_length=20, choices=Trigger.choices, default=Trigger.COMMAND)

@@ -1,7 +1,8 @@
 """Admin pages of the reports area, hooked into tasks/admin.py through get_urls():
 
-- ReportFile changelist: "生成本周督查通报" (POST) and a download view (staff only; media files are
-  not served by the web server in production, so reports go through this view).
+- ReportFile changelist: "生成本周督查通报" (POST) and download views for the workbook and the 通报
+  document (staff only; media files are not served by the web server in production, so reports go
+  through these views).
 - Task changelist: "导入台账" — upload an xlsx, "预检" shows every row's result, "确认导入" imports.
 """
 from __future__ import annotations
@@ -31,6 +32,8 @@ def report_urls(model_admin):
         path("generate/", site.admin_view(lambda r: generate_view(model_admin, r)), name="tasks_reportfile_generate"),
         path("<int:pk>/download/", site.admin_view(lambda r, pk: download_view(model_admin, r, pk)),
              name="tasks_reportfile_download"),
+        path("<int:pk>/download-docx/", site.admin_view(lambda r, pk: download_docx_view(model_admin, r, pk)),
+             name="tasks_reportfile_download_docx"),
     ]
 
 
@@ -66,6 +69,21 @@ def download_view(model_admin, request, pk):
 
     return file_response(request, rf.file, filename=rf.filename,
                          content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def download_docx_view(model_admin, request, pk):
+    """The 通报 document (.docx), with the same checks as the workbook's download."""
+    if not is_supervisor(request.user):
+        raise Http404("无权下载")
+    rf = ReportFile.objects.filter(pk=pk).first()
+    if rf is None or not rf.docx:
+        raise Http404("通报文稿不存在")
+    try:
+        fh = rf.docx.open("rb")
+    except FileNotFoundError:
+        raise Http404("通报文稿已被删除") from None
+    return FileResponse(fh, as_attachment=True, filename=rf.docx_filename or "督查通报.docx",
+                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
 
 class LedgerUploadForm(forms.Form):

@@ -46,7 +46,7 @@ def test_command_writes_copy(scenario, tmp_path):
     out = io.StringIO()
     call_command("export_report", "--date", "2024-06-05", "-o", str(tmp_path), "--no-announce", stdout=out)
     target = tmp_path / "督查通报_2024年第23周.xlsx"
-    assert target.exists() and load_workbook(target).sheetnames[-1] == "本周进展"
+    assert target.exists() and load_workbook(target).sheetnames[-1] == "说明"
     assert "已生成 督查通报_2024年第23周.xlsx" in out.getvalue()
     rf = ReportFile.objects.get()
     assert rf.trigger == "command" and not Notice.objects.filter(title__contains="督查通报").exists()

@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 
 import pytest
 from openpyxl import load_workbook
@@ -29,7 +30,7 @@ def test_report_file_stored(report):
 
 
 def test_sheets_and_headers(wb):
-    assert wb.sheetnames == ["总体情况", "单位排名", "事项明细", "逾期事项", "本周进展"]
+    assert wb.sheetnames == ["总体情况", "单位排名", "协办单位排名", "事项明细", "逾期事项", "本周进展", "说明"]
     headers = {ws.title: [c.value for c in ws[2]] for ws in wb}
     assert headers["事项明细"][:6] == ["序号", "编号", "事项名称", "会议", "会议日期", "牵头单位"]
     assert headers["单位排名"][:3] == ["排名", "责任单位", "牵头事项"]
@@ -51,9 +52,10 @@ def test_summary_paragraph_matches_data(wb, report):
     assert values["督办事项总数"] == t["total"] == 10
     assert values["　其中：按时办结"] == 3 and values["　　　　逾期未办结（红灯）"] == 2
     assert ws.cell(row=4, column=1).value == "通报摘要（可直接粘贴）"
-    assert "B4:D4" in {str(m) for m in ws.merged_cells.ranges}
+    assert "B4:F4" in {str(m) for m in ws.merged_cells.ranges}
     paragraph = ws.cell(row=4, column=2).value
-    assert paragraph == stats.summary_paragraph(t)
+    assert paragraph == stats.summary_paragraph(t, stats.totals(ON - dt.timedelta(days=7)))
+    assert "与上周相比" in paragraph
     assert "共督办事项10项，已办结4项，其中按时办结3项" in paragraph and "逾期未办结2项" in paragraph
     assert ws.cell(row=3, column=2).value.date() == dt.date(2024, 5, 30)  # 统计期间 as a real date
     assert ws.cell(row=3, column=2).number_format == "yyyy-mm-dd"
@@ -63,13 +65,19 @@ def test_ranking_order_and_highlights(wb):
     ws = wb["单位排名"]
     data = [r for r in ws.iter_rows(min_row=3) if r[1].value and not str(r[0].value).startswith("说明")]
     names = [r[1].value for r in data]
-    assert names[0] == "县发展和改革局" and names[-1] == "县财政局"
-    assert data[0][0].value == 1
-    assert data[0][1].fill.fgColor.rgb.endswith("C6EFCE") and data[-1][1].fill.fgColor.rgb.endswith("FFC7CE")
-    assert data[0][11].value == "排名第一" and data[-1][11].value == "排名末位"
+    # 统计局 has nothing due, closed or overdue this period: listed, not ranked, never "末位"
+    assert names == ["县发展和改革局", "县住房和城乡建设局", "县财政局", "县统计局"]
+    assert [r[0].value for r in data] == [1, 2, 3, "—"]
+    assert data[0][1].fill.fgColor.rgb.endswith("C6EFCE") and data[2][1].fill.fgColor.rgb.endswith("FFC7CE")
+    assert data[0][12].value == "排名第一" and data[2][12].value == "排名末位"
+    assert data[3][12].value == "不参与排名（本期无应考核事项）" and data[3][1].fill.fill_type is None
     assert data[1][1].fill.fill_type is None
     note = [r[0].value for r in ws.iter_rows(min_row=3) if str(r[0].value or "").startswith("说明")]
-    assert note and "按牵头（主办）单位统计" in note[0]
+    assert note and "只计本期应考核事项" in note[0]
+    co = wb["协办单位排名"]
+    co_names = [r[1].value for r in co.iter_rows(min_row=3) if r[1].value and not str(r[0].value).startswith("说明")]
+    assert co_names == ["县发展和改革局", "县统计局", "县交通运输局"]  # co-only units are not lost
+    assert [r.value for r in wb["说明"]["A"]][2:4] == ["统计截至", "统计期间（本周）"]
 
 
 def test_detail_sheet_lights_dates_and_rows(wb):
@@ -103,18 +111,21 @@ def test_lean_cells_wrap_only_long_text():
 
     from tasks.reports.workbook import SheetWriter
 
-    s = SheetWriter(Workbook(write_only=True), "x", "x", [("事项名称", 20), ("数", 8)], lean=True)
+    book = Workbook(write_only=True)
+    s = SheetWriter(book, "x", "x", [("事项名称", 20), ("数", 8)], lean=True)
     long_text = "推进城乡供水一体化工程建设并完成验收"
     cells = s._to_cells([long_text, 3])
     assert cells[0].alignment.wrap_text and cells[0].value == long_text and cells[1] == 3
     assert s._to_cells(["短", None]) == ["短", None]
     d = s._to_cells([dt.date(2024, 6, 1), ""])
     assert d[0].number_format == "yyyy-mm-dd" and d[1] is None
+    s.close()
+    book.save(io.BytesIO())
 
 
 def test_overdue_and_progress_sheets(wb):
     ws = wb["逾期事项"]
-    assert [(r[2], r[7]) for r in rows_of(ws)] == [("清理拖欠企业账款", 10), ("盘活闲置国有资产", 2)]
+    assert [(r[2], r[7], r[8]) for r in rows_of(ws)] == [("清理拖欠企业账款", "红灯", 10), ("盘活闲置国有资产", "红灯", 2)]
     ws = wb["本周进展"]
     got = rows_of(ws)
     assert [r[6] for r in got] == ["完成初稿框架", "已清理五成，剩余款项正在协调"]
