@@ -22,10 +22,17 @@ def _may_see_task_of_report(user, obj) -> bool:
     return visible_tasks(user).filter(pk=obj.report.task_id).exists()
 
 
+def _may_see_task(user, obj) -> bool:
+    from tasks.selectors.tasks import visible_tasks
+
+    return visible_tasks(user).filter(pk=obj.task_id).exists()
+
+
 RULES = {
     "tasks.Speech": _staff_or_leader,  # speeches: 督查室 and leaders (as the API's speech list)
     "tasks.Attachment": _may_see_task_of_report,  # evidence: whoever may see its task
     "tasks.ReportFile": _staff_or_leader,  # 督查通报, in every format
+    "tasks.TaskFile": _may_see_task,  # a task's registered documents (the scanned 批示): whoever may see the task
 }
 
 

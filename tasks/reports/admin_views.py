@@ -59,31 +59,32 @@ def generate_view(model_admin, request):
     return redirect(changelist)
 
 
-def download_view(model_admin, request, pk):
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _download(request, pk, *, field: str, filename: str, default_name: str, content_type: str, missing: str):
     if not is_supervisor(request.user):
         raise Http404("无权下载")
     rf = ReportFile.objects.filter(pk=pk).first()
-    if rf is None or not rf.file:
-        raise Http404("通报文件不存在")
+    if rf is None or not getattr(rf, field):
+        raise Http404(missing)
     from tasks.files import file_response
 
-    return file_response(request, rf.file, filename=rf.filename,
-                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return file_response(request, getattr(rf, field), filename=getattr(rf, filename) or default_name,
+                         content_type=content_type)
+
+
+def download_view(model_admin, request, pk):
+    """The 通报 workbook (.xlsx)."""
+    return _download(request, pk, field="file", filename="filename", default_name="督查通报.xlsx",
+                     content_type=XLSX, missing="通报文件不存在")
 
 
 def download_docx_view(model_admin, request, pk):
     """The 通报 document (.docx), with the same checks as the workbook's download."""
-    if not is_supervisor(request.user):
-        raise Http404("无权下载")
-    rf = ReportFile.objects.filter(pk=pk).first()
-    if rf is None or not rf.docx:
-        raise Http404("通报文稿不存在")
-    try:
-        fh = rf.docx.open("rb")
-    except FileNotFoundError:
-        raise Http404("通报文稿已被删除") from None
-    return FileResponse(fh, as_attachment=True, filename=rf.docx_filename or "督查通报.docx",
-                        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return _download(request, pk, field="docx", filename="docx_filename", default_name="督查通报.docx",
+                     content_type=DOCX, missing="通报文稿不存在")
 
 
 class LedgerUploadForm(forms.Form):

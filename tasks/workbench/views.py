@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Unit
 from accounts.selectors import is_supervisor
+from tasks.files import file_response
 from tasks.models import Directive, Speech, Task, TaskFile
 from tasks.portal.forms import TaskFilterForm, apply_error
 from tasks.portal.views import _portal_context
@@ -519,9 +520,5 @@ def task_file(request, pk: int):
         task_selectors.task_detail(request.user, f.task_id)
     except (TaskFile.DoesNotExist, Task.DoesNotExist):
         return _error(request, 404, "文件不存在", "文件不存在或您无权查看。")
-    try:
-        fh = f.file.open("rb")
-    except (FileNotFoundError, OSError):
-        return _error(request, 404, "文件已丢失", "文件已丢失，请联系督查室。")
-    return FileResponse(fh, as_attachment=True, filename=f.name, content_type=f.content_type or "application/octet-stream")
+    return file_response(request, f.file, filename=f.name, content_type=f.content_type or "application/octet-stream")
 
