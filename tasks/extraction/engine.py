@@ -8,6 +8,8 @@ from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
 from .directory import default_directory
+from .features import clause_features
+from .model import default_model
 from .normalise import normalise
 from .owners import DISCOURSE, OwnerParser
 from .segment import segment
@@ -23,6 +25,7 @@ ROLE_ONLY = re.compile(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协
 TIME_ONLY = re.compile(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*(?:" + DEADLINE_RE.pattern + r")[，,、]?$", re.X)
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
+DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
 
 
 def _level(text):
@@ -93,54 +96,62 @@ def _chunks(sent_text, parser, ref, events):
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
 
 
-def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-8", title=None):
-    if isinstance(meeting_date, str):
-        meeting_date = date.fromisoformat(meeting_date)
-    elif isinstance(meeting_date, datetime):
-        meeting_date = meeting_date.date()
+def candidates(text, meeting_date, directory=None, events=None):
+    """Every clause that could be a directive, with the rules' verdict and the decision features.
+
+    Yields dicts: the output fields of a directive plus ``rule`` (the rules' yes/no), ``rule_conf``
+    and ``feats`` (see features.py).  The state that carries owners between clauses follows the
+    rules' verdict only, so the candidates do not depend on the learned weights.
+    """
     if directory is None:
         directory = default_directory()
     norm = normalise(text)
     nt = norm.text
     parser = OwnerParser(directory, _level(nt))
     sents = segment(nt)
-    directives = []
     prev_para = None
     prev_owners = []          # owners of the previous clause in this paragraph
     leadin_owners = []        # owners of a lead-in sentence ("…务必抓紧抓好：")
     leadin_para = None
+    leadin_frame = None       # the latest lead-in sentence of this paragraph/list
     heading_owners = {}
-    for s in sents:
+    heading_text = {}
+    last_rule = False
+    for si, s in enumerate(sents):
         if s.title:
             continue
-        if s.para != prev_para or s.item:
+        new_para = s.para != prev_para
+        if new_para or s.item:
             prev_owners = []
             if leadin_para is not None and not s.item:
                 leadin_owners = []
                 leadin_para = None
+            if not s.item:
+                leadin_frame = None
             prev_para = s.para
         if s.heading:
             hown, _ = parser.parse(s.text)
             heading_owners[s.section] = hown
-            dl_text, dl, weak = pick_deadline(s.text, meeting_date, events)
-            tgt = pick_target(s.text)
-            if not ((dl and not weak and dl not in ("asap",)) or tgt):
-                continue
+            heading_text[s.section] = s.text
         body = s.text
         off = 0
         m = ITEM_PREFIX.match(body)
         if m:
             off = m.end()
+        prefilter = None
         if not s.leadin and is_past(body) and not has_cue(body, pick_target(body)):
-            continue   # statistics / past achievements: nothing to extract (and nothing to parse)
-        if (not s.leadin and not DEADLINE_RE.search(body) and not pick_target(body, goal_only=True)
-                and not parser.may_have_owner(body) and not (leadin_owners and s.item)):
-            continue   # no time limit, no goal and nobody who could own it: cannot be trackable
+            prefilter = "past"
+        elif (not s.leadin and not DEADLINE_RE.search(body) and not pick_target(body)
+                and not parser.may_have_owner(body) and not (leadin_owners and s.item) and not has_cue(body)):
+            prefilter = "empty"
+        if prefilter:
+            continue
         sent_cue = False
         chunk_owners = []
         # a short first sentence of a list item is the item's title ("二是要抓项目前期。")
         item_title = s.item and len(body) - off <= 16 and body.endswith(("。", "：", ":"))
-        for a, b in _chunks(body[off:], parser, meeting_date, events):
+        chunks = _chunks(body[off:], parser, meeting_date, events)
+        for ci, (a, b) in enumerate(chunks):
             a += off
             b += off
             ctext = body[a:b]
@@ -155,30 +166,34 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             if len(ctext) < 4:
                 continue
             owners, subject = parser.parse(ctext)
+            explicit = list(owners)
             dl_text, dl, weak = pick_deadline(ctext, meeting_date, events)
             tgt = pick_target(ctext)
             goal = pick_target(ctext, goal_only=True)
             rec = recurrence(ctext)
-            inherited = False
+            inherited = None
             qualifying = owners
             is_title = item_title and not ((dl and dl != "asap") or tgt)
             if not owners and not is_title:
                 if chunk_owners and not subject:
-                    owners, inherited = list(chunk_owners), True
+                    owners, inherited = list(chunk_owners), "chunk"
                     qualifying = owners
                 elif leadin_owners and (s.item or leadin_para == s.para):
-                    owners, inherited = list(leadin_owners), True
+                    owners, inherited = list(leadin_owners), "leadin"
                     qualifying = owners if s.item else []
                 elif prev_owners and SUBJECTLESS.match(ctext):
-                    owners, inherited = list(prev_owners), True
+                    owners, inherited = list(prev_owners), "prev"
                     qualifying = []
                 elif heading_owners.get(s.section) and SUBJECTLESS.match(ctext):
-                    owners, inherited = list(heading_owners[s.section]), True
+                    owners, inherited = list(heading_owners[s.section]), "heading"
                     qualifying = []
+            heading_only = s.heading and not ((dl and not weak and dl not in ("asap",)) or tgt)
             ok, conf = decide(ctext, owners, subject, dl, goal, heading=s.heading or is_title,
                               inherited_cue=sent_cue, level_upper=parser.upper,
                               qualifying_owners=qualifying, weak_deadline=weak,
                               year_level=bool(dl_text and YEAR_LEVEL.match(dl_text)), reported=parser.reported)
+            if heading_only:
+                ok = False
             if s.leadin:
                 lo, lsub = parser.parse(ctext)
                 if lo and lsub:
@@ -186,15 +201,21 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
                     leadin_para = s.para
                 if not ((dl and not weak and re.match(r"\d{4}-", dl)) or tgt):
                     ok = False
-            if not ok:
-                continue
-            sent_cue = True
-            chunk_owners = owners
-            prev_owners = owners if owners else prev_owners
-            if inherited:
+            if inherited and ok:
                 conf = round(conf - 0.05, 2)
+            feats = clause_features(
+                ctext, body, s, ci, len(chunks), explicit=explicit, owners=owners, subject=subject,
+                inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
+                rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
+                leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule,
+                doc_pos=s.start / max(1, len(nt)))
+            last_rule = ok
+            if ok:
+                sent_cue = True
+                chunk_owners = owners
+                prev_owners = owners if owners else prev_owners
             src_start, src_end = norm.span_to_src(s.start + a, s.start + b)
-            directives.append({
+            yield {
                 "text": ctext,
                 "start": src_start,
                 "end": src_end,
@@ -204,8 +225,35 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
                 "deadline_text": dl_text,
                 "recurrence": rec,
                 "target": tgt,
-                "confidence": conf,
-            })
+                "rule": ok,
+                "rule_conf": conf,
+                "feats": feats,
+            }
+        if s.leadin:
+            leadin_frame = body
+
+
+def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-8", title=None, model=None):
+    """The directives of a speech.  ``model``: a Model (features → probability), by default the
+    shipped weights (tasks/extraction/weights.json); ``False`` for the plain rules."""
+    if isinstance(meeting_date, str):
+        meeting_date = date.fromisoformat(meeting_date)
+    elif isinstance(meeting_date, datetime):
+        meeting_date = meeting_date.date()
+    if model is None:
+        model = default_model()
+    directives = []
+    for c in candidates(text, meeting_date, directory, events):
+        if model:
+            p = model.prob(c["feats"])
+            keep, conf = p >= model.threshold, round(p, 2)
+        else:
+            keep, conf = c["rule"], c["rule_conf"]
+        if not keep:
+            continue
+        d = {k: c[k] for k in DIRECTIVE_KEYS}
+        d["confidence"] = conf
+        directives.append(d)
     if title is None:
         for line in text.split("\n"):
             if line.strip():
