@@ -16,6 +16,8 @@ TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓�
 QTY_RE = re.compile(QTY)
 BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
 SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
+# goals stated without a number (a class of result phrases: growth sign, half-year progress, zero stock)
+QUALITATIVE = re.compile(r"正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番")
 STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
 
 # strength of a deadline phrase: explicit limit markers first, urgency words last
@@ -122,14 +124,15 @@ def pick_target(text, goal_only=False):
             return found[0]
     if goal_only:
         return None
-    # no goal verb: a bound ("30亿元以上重大项目") or the scope of the task ("对5个正在办理…的项目，要…")
-    m = BOUND_RE.search(text)
-    if m and not STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
-        return m.group(0)
-    m = SCOPE_RE.match(text)
-    if m:
-        return m.group("q")
-    return None
+    # no goal verb: the first quantity that is not a statistic is the scope of the task
+    # ("对5个正在办理…的项目，要…", "尽早将2722户搬迁安置到位"), else a qualitative goal
+    for m in QTY_RE.finditer(text):
+        q = m.group(0).strip()
+        if re.match(r"^\d{4}$", q) or STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            continue
+        return q
+    m = QUALITATIVE.search(text)
+    return m.group(0) if m else None
 
 
 def recurrence(text):

@@ -172,7 +172,7 @@ def candidates(text, meeting_date, directory=None, events=None):
             goal = pick_target(ctext, goal_only=True)
             rec = recurrence(ctext)
             inherited = None
-            qualifying = owners
+            qualifying = [o for o in owners if not o.upper]   # 市财政局 in a county speech: shown, not qualifying
             is_title = item_title and not ((dl and dl != "asap") or tgt)
             if not owners and not is_title:
                 if chunk_owners and not subject:

@@ -12,7 +12,7 @@ a title without a name (分管县领导), or an unknown organisation (…局/委
 import re
 from dataclasses import dataclass
 
-DIVISION_FIRST = set("各全边相有涉县市区乡镇八两“一二三四五六七八九十")
+DIVISION_FIRST = set("各全边相有涉县市区乡镇街八两“一二三四五六七八九十")
 TITLE_FIRST = set("联涉相有各分挂包主具县市区其领负副常")
 PERSON_HINT = re.compile(r"同志|县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|委员|秘书长|主席|乡长|镇长|行长|院长|组长|队长|所长|站长|科长|经理|董事长|检察长|政委")
 REGION_PREFIX = re.compile(r"^(?:全市|全县|全区|全省|城区|全镇|全乡|县级|市级|区级)")
@@ -25,7 +25,8 @@ PERSON_RE = re.compile(
     rf"(?P<titles>(?:(?:{TITLES})[、，]?)*)(?P<name>{NAME})(?:(?P<tz>同志)|(?=[、，和与及要具负牵认积主全抓也都等。；]))")
 NAME_TITLE_RE = re.compile(rf"(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?P<title>(?:常务)?副?(?:县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|秘书长))(?:同志)?(?!的)")
 NAME_STOP = re.compile(r"常务|分管|各位|相关|主管|联系|协管|挂钩|包保|负责|其他|这位|哪位|各|的|后面|前面|刚才|今天|这里|我们|大家")
-DIVISION_RE = re.compile(r"(?:各|全|边境|相关|有关|涉及的?)?(?:[县市区乡镇](?:[（(][市区县镇乡、，]{1,6}[）)]|、[县市区乡镇]){1,3}[街]?(?:政府|党委)?|八县一区|[一二三四五六七八九十两]县[一二三四五六七八九十两]?区|县区政府|各县市区|县市区|“两区”|两区)")
+DIVISION_RE = re.compile(r"(?:各|全|边境|相关|有关|涉及的?)?(?:[县市区乡镇](?:[（(][市区县镇乡、，]{1,6}[）)]|、[县市区乡镇]){1,3}[街]?(?:政府|党委)?|八县一区|[一二三四五六七八九十两]县[一二三四五六七八九十两]?区|县区政府|各县市区|县市区|“两区”|两区)"
+                         r"|各?(?:县区|区县|县市区|市县区|市县|市州|镇（街道）|乡镇（街道）|镇街|街镇|乡镇街道)(?:政府|党委)?")
 TITLE_ONLY_RE = re.compile(
     r"(?:联系项目的|涉及的?|相关|有关|各位|各|分包|联系|挂钩|包保|主要|具体)?(?:分管|县级|县|主要|挂钩|包保|联系|包抓)?(?:的)?"
     r"(?:县领导|领导同志|领导|负责同志|负责人|分管县长|副县长们)(?:同志)?|"
@@ -41,6 +42,10 @@ ORG_RE = re.compile(rf"(?![“”\"'《》]|积极|认真|加快|扎实|全力|�
                     rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:(?!会同|配合|协助|牵头|负责|督促|指导|联合|抓好|做好|没有|有的|分别|责成|要求)[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}(?:{ORG_SUFFIX}))"
                     r"(?=[、，和与及等]|要|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|"
                     r"加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别|牵头|$)")
+# a subordinate place named as a subject: 民权县, 永城市, 睢阳区, 示范区, 高新区 (a proper name of one to
+# four characters and a county/city/district word), never 全县/我市/本区/县市区-style generic words
+PLACE_RE = re.compile(r"(?![全我本该各这那每其此城市县区省州乡镇])[\u4e00-\u9fff]{1,4}?(?:县|市|区|旗)(?![场民长委直级里])(?:政府|党委|管委会)?")
+PLACE_BAD = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时和等个上下中内外新老大小各全]")
 GENERIC = re.compile(r"^(?:全县上下|全县|各级各部门|各级各相关部门|全县各级各部门|各级|各部门|大家|我们|全体|广大党员干部|各级领导干部|"
                      r"各级党委政府|党员干部|干部|各位|同志们|各单位|各级各单位|部门|单位|各部门单位|部门单位|各位领导|在座各位|各级各部门各单位|各部门各单位|各部门各单位|各级各部门各单位|各地|各地各部门|全县各级|全体干部|各级干部|领导干部|各级领导|我|你们|他们)$")
 UPPER = re.compile(r"^(?:国家|中央|国务院|省|市|州|上级|省里|市里|州里|党中央|省委|市委|州委|省政府|市政府|州政府|中共)")
@@ -49,7 +54,7 @@ NOT_PERSON_NAME = re.compile(r"负责|领导|的|们|大家|同志|县|乡|镇|�
 OWNER_HINT = re.compile(rf"(?:{ORG_SUFFIX})|(?:{TITLES})|同志|领导|负责|[县市区乡镇]（|两区|一区")
 SEP = r"(?:、|和|与|及|以及|同|[，,](?=[^。；]{0,24}?(?:等|要|必须)))"
 DISCOURSE = re.compile(
-    r"(?:同时|另外|此外|其中|特别是|尤其是|下来|下一步|接下来|今天会后|会后|希望|当前|目前|首先|其次|再次|最后|对此|为此|因此|主要是|重点是|关键是|"
+    r"(?:同时|另外|此外|其中|特别是|尤其是|还比如|比如|例如|再比如|下来|下一步|接下来|今天会后|会后|希望|当前|目前|首先|其次|再次|最后|对此|为此|因此|主要是|重点是|关键是|"
     r"并且|而且|还有|这里|这项工作|此项工作|[一二三四五六七八九十]+是|[一二三四五六七八九十]+要|第[一二三四五六七八九十]+|"
     r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|也|都|要求|由|请|责成|建议|需要|"
     r"(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号])?(?:底|末|中旬|上旬|下旬)?|年底|年内)(?:前|之前|以前)?|"
@@ -59,6 +64,10 @@ PUNCT = re.compile(r"[，：；,;:]")
 ETC = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、要和]{0,16}?(?:部门|单位)|等(?![\u4e00-\u9fff]{0,3}(?:方面|工作|领域|问题))|同志")
 FUNC_CHARS = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时]")
 ETC_LIST = re.compile(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。；：\s]{2,10}?)等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位)")
+# a level prefix before a directory alias: 市财政局, 省发改委, 区住建局, 国家统计局 (one of the five
+# administrative levels, or the state/centre); the group is the level word
+LEVEL_PREFIX = re.compile(r"(县|区|市|州|省|国家|中央)(?:级|直|属)?")
+ORG_TAIL = re.compile(r"(?:等)?(?:部门|单位|系统)")
 PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
 SUPERVISE = re.compile(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
@@ -85,9 +94,19 @@ class Owner:
     role: str
     unit_id: object = None
     start: int = 0
+    level_mismatch: bool = False   # a unit of another administrative level than the directory's
+    upper: bool = False            # … and that level is above the speech's own (市财政局 in a county speech)
+    known: bool = False            # matched a directory alias
 
     def as_dict(self):
-        return {"name": self.name, "mention": self.mention, "kind": self.kind, "role": self.role, "unit_id": self.unit_id}
+        d = {"name": self.name, "mention": self.mention, "kind": self.kind, "role": self.role, "unit_id": self.unit_id}
+        if self.level_mismatch:
+            d["level_mismatch"] = True
+        return d
+
+    def copy(self):
+        return Owner(self.name, self.mention, self.kind, self.role, self.unit_id, self.start, self.level_mismatch, self.upper,
+                     self.known)
 
 
 class OwnerParser:
@@ -115,17 +134,28 @@ class OwnerParser:
                 best = cand
         if self.directory is not None:
             d = self.directory.match_at(s, pos)
-            if not d and s.startswith(self.level, pos):
-                d2 = self.directory.match_at(s, pos + 1)
-                if d2 and d2[1].kind != "township":
-                    d = d2
+            mismatch = None
+            if not d:
+                lv = LEVEL_PREFIX.match(s, pos)
+                if lv:
+                    d2 = self.directory.match_at(s, lv.end())
+                    if d2 and d2[1].kind != "township":
+                        d = d2
+                        if lv.group(1) != self.directory.level:
+                            mismatch = lv.group(1)
             if d:
                 end, unit = d
                 # extend over a following org suffix glued to the alias (e.g. 卫健 + 部门)
-                m2 = re.compile(r"(?:等)?(?:部门|单位|系统)").match(s, end)
+                m2 = ORG_TAIL.match(s, end)
                 mention_end = m2.end() if m2 and not s.startswith("等", end) else end
                 kind = "group" if unit.kind == "group" else "unit"
-                o = Owner(unit.name, s[pos:mention_end], kind, "lead", unit.id, pos)
+                if mismatch:
+                    # "市财政局" in a county directory is not 县财政局: keep the mention, no unit
+                    mention = s[pos:mention_end]
+                    o = Owner(mention, mention, kind, "lead", None, pos, level_mismatch=True,
+                              upper=self.upper.match(mention) is not None)
+                else:
+                    o = Owner(unit.name, s[pos:mention_end], kind, "lead", unit.id, pos, known=True)
                 if best is None or mention_end > best[0]:
                     best = (mention_end, o)
         m = NAME_TITLE_RE.match(s, pos) if person_hint else None
@@ -142,6 +172,9 @@ class OwnerParser:
             if best is None or m.end() > best[0]:
                 nm = t[:-2] if t.endswith("同志") else t
                 best = (m.end(), Owner(nm, t, "person", "lead", None, pos))
+        m = PLACE_RE.match(s, pos) if best is None else None
+        if m and not PLACE_BAD.search(m.group(0)[:-1]) and (SEP_RE.match(s, m.end()) or MODAL.match(s, ADVERB.match(s, m.end()).end())):
+            best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
         m = ORG_RE.match(s, pos)
         if m and (best is None or m.end() > best[0]):
             org = m.group("org")
@@ -151,8 +184,12 @@ class OwnerParser:
         if best is None:
             return None
         end, o = best
-        if GENERIC.match(REGION_PREFIX.sub("", o.mention)) or self.upper.match(o.mention):
+        if GENERIC.match(REGION_PREFIX.sub("", o.mention)) or (self.upper.match(o.mention) and not o.level_mismatch):
             return (end, None)  # consumed, but not an owner
+        if (o.kind == "unit" and not o.known and not o.level_mismatch and self.directory is not None
+                and LEVEL_PREFIX.match(o.mention) and LEVEL_PREFIX.match(o.mention).group(1) != self.directory.level):
+            o.level_mismatch = True
+            o.upper = self.upper.match(o.mention) is not None
         return best
 
     def _person(self, m, s):
@@ -242,7 +279,7 @@ class OwnerParser:
                 self._memo.clear()
             hit = self._memo[key] = self._parse(s, starts, co)
         owners, subject = hit
-        return [Owner(o.name, o.mention, o.kind, o.role, o.unit_id, o.start) for o in owners], subject
+        return [o.copy() for o in owners], subject
 
     def _parse(self, s, starts=None, co=True):
         """Owners of clause s: list of Owner (deduplicated, in order), and whether a subject was found."""
