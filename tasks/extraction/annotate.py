@@ -42,7 +42,9 @@ ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|�
 ATTRIB_AFTER_DATE = re.compile(r"^(?:的|是|经济|工作|全会|会议|考核|考评|以来|运行|形势|成绩|情况|指标|中央|召开的|冲刺|攻坚|决战|重点|作为|已|我们已|就已|突破季)")
 QUOTED = re.compile(r"“[^”]{0,200}”")
 BARE_YEAR_OK = re.compile(r"^(?:[，,]|我们要|我们的|全[市县区省]要|要|力争|争取|确保|计划|全面|实现|必须|务必|一定|将|底|内|年底|完成|建成|成为|创成|开工|投产|[一二三四]季度|[上下]半年)")
-ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究|实现|完成|确保)$")
+ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究)$")
+# goal verbs before a year-level word make it the object's attribute ("完成全年目标"), not before a month
+ATTRIB_BEFORE_YEAR = re.compile(r"(?:实现|完成|确保)$")
 FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
 NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
 
@@ -76,7 +78,8 @@ def deadline_candidates(text, ref, events=None):
         weak = (bool(WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)) or (kind != "asap" and attrib and not protected)
         if (phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after):
             continue   # "今年50个项目", "20XX年下达的": the year qualifies a noun, it is no time limit
-        if kind != "asap" and ATTRIB_BEFORE.search(before) and not protected:
+        if kind != "asap" and not protected and (ATTRIB_BEFORE.search(before)
+                                                  or (YEAR_LEVEL.match(phrase) and ATTRIB_BEFORE_YEAR.search(before))):
             weak = True
         val = resolve_deadline(phrase, ref, events)
         if val is None:
@@ -103,7 +106,8 @@ def pick_deadline(text, ref, events=None):
             merged[-1] = (p[0], c[1], later[2], text[p[0]:c[1]], later[4], p[5] and c[5])
         else:
             merged.append(c)
-    best = max(merged, key=lambda c: (not c[5], _strength(c[2], c[3]), -c[0]))
+    # a dated limit, even a weak (year-level, attributive) one, says more than an urgency word
+    best = max(merged, key=lambda c: (c[2] != "asap", not c[5], _strength(c[2], c[3]), -c[0]))
     return best[3], best[4], best[5]
 
 

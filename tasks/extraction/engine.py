@@ -79,7 +79,7 @@ def _chunks(sent_text, parser, ref, events):
                 cur_dl = None
                 cur_ok = False
                 cur_subject = False
-            elif dl_here and cur_dl and dl_here != cur_dl and (cur_dl != "asap" or p - bounds[-1] >= 20):
+            elif dl_here and cur_dl and dl_here != cur_dl and cur_dl != "asap":
                 bounds.append(p)
                 cur_subject = False
                 cur_dl = None
