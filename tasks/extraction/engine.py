@@ -8,14 +8,14 @@ from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
 from .directory import default_directory
-from .features import clause_features
+from .features import PERFECTIVE as PERFECT, clause_features
 from .model import default_model
 from .normalise import normalise
 from .owners import DISCOURSE, OwnerParser
 from .segment import segment
 
 LEVEL_RE = re.compile(r"全(县|市|区|省)|(县|市|区|省)委|(县|市|区|省)政府")
-ITEM_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
+ITEM_PREFIX = re.compile(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
 SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
 RESULT_VERB = re.compile(r"完成|成为|进入|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|上报|报送|提交|办结|"
                          r"整改|拿下|创成|申报|交付|运营|投用|使用|开业|挂牌|清零|销号|化解|见效|突破|收尾|进场|开展|组建|成立|编制|形成")
@@ -109,6 +109,11 @@ def candidates(text, meeting_date, directory=None, events=None):
     nt = norm.text
     parser = OwnerParser(directory, _level(nt))
     sents = segment(nt)
+    para_past = {}            # paragraph -> [sentences in the past, sentences]
+    for s in sents:
+        cell = para_past.setdefault(s.para, [0, 0])
+        cell[0] += bool(PERFECT.search(s.text))
+        cell[1] += 1
     prev_para = None
     prev_owners = []          # owners of the previous clause in this paragraph
     leadin_owners = []        # owners of a lead-in sentence ("…务必抓紧抓好：")
@@ -208,7 +213,7 @@ def candidates(text, meeting_date, directory=None, events=None):
                 inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
                 rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
                 leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule,
-                doc_pos=s.start / max(1, len(nt)))
+                doc_pos=s.start / max(1, len(nt)), para_past=para_past[s.para][0] / para_past[s.para][1])
             last_rule = ok
             if ok:
                 sent_cue = True

@@ -25,6 +25,12 @@ MODAL_OPEN = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|一定|�
 # the clause opens with a preposition/topic marker (对…/在…/把…/围绕…): a predicate follows
 PREP_OPEN = re.compile(r"^(?:[，、]|同时|另外|此外)*(?:对|在|把|将|围绕|针对|按照|通过|以|从|就|为)")
 FIRST_PLURAL = re.compile(r"^(?:[，、]|同时|另外|因此|所以|下一步)*(?:我们|咱们|我县|我市|我区|全县|全市|全区)")
+# verbs of mind and attitude right after the modal: the clause asks for a state of mind, not a deliverable
+ATTITUDE = re.compile(r"(?:要|必须|务必|应当)(?:进一步|切实|始终|更加|充分|深刻|牢固|全面|真正|认真)?"
+                      r"(?:认识|理解|看待|保持|坚定|增强|树立|树牢|扛稳|扛牢|扛起|提高认识|统一思想|把握|正视|珍惜|牢记|坚持|发扬|弘扬|"
+                      r"转变|克服|杜绝|防止|提高政治|强化.{0,6}意识|站在|立足|把思想)")
+# the speaker's own side announcing what it will do (将 as a future marker, not 将…作为 "take … as")
+WILL = re.compile(r"将(?!来|近|军|心比心)(?![^，。；]{0,20}(?:作为|纳入|列为))|将要|准备|计划|拟")
 QUESTION = re.compile(r"[？?]|怎么|如何|为什么|是否|吗$")
 NUMBERED = re.compile(r"^(?:[①②③④⑤⑥⑦⑧⑨⑩]|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要|抓)|第[一二三四五六七八九十]{1,2}[，,、])")
 
@@ -37,7 +43,7 @@ def _bucket(n, edges):
 
 
 def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, inherited, dl, dl_text, weak, tgt, goal,
-                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, doc_pos=0.0):
+                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, doc_pos=0.0, para_past=0.0):
     f = {}
 
     def on(name, v=1.0):
@@ -83,6 +89,12 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("example")
     if _exhort(ctext):
         on("exhort")
+    if ATTITUDE.search(ctext):
+        on("attitude")
+    if RESULT.search(ctext):
+        on("concrete_action")
+    if WILL.search(ctext):
+        on("will")
     if GENERIC_SUBJ.match(ctext) or GENERIC_ANY.search(ctext):
         on("generic_subject")
     if FIRST_PLURAL.match(ctext):
@@ -101,6 +113,8 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         kinds = {o.kind for o in explicit}
         for k in kinds:
             on(f"own_kind_{k}")
+        if all(o.upper for o in explicit):
+            on("own_upper_level")
         if any(o.unit_id is not None or (o.kind == "unit" and not o.mention.startswith(("各", "相关", "有关")))
                for o in explicit):
             on("own_named_unit")
@@ -145,18 +159,25 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
             on("leadin_task_frame")
         if YAO.search(leadin) or STRONG.search(leadin):
             on("leadin_modal")
+    if s.section:
+        top = s.section.split(" / ")[0]
+        if REVIEW_FRAME.search(top):
+            on("top_review_frame")
+        if TASK_FRAME.search(top):
+            on("top_task_frame")
+    if para_past >= 0.5:
+        on("para_mostly_past")
+    elif para_past > 0:
+        on("para_some_past")
     if heading:
         if TASK_FRAME.search(heading):
             on("heading_task_frame")
         if REVIEW_FRAME.search(heading):
             on("heading_review_frame")
-    if s.section is None:
-        on("no_section")
     on("chunk_first" if ci == 0 else "chunk_later")
     if nchunks > 1:
         on("sentence_split")
     if last_rule:
         on("prev_rule")
     on("len" + _bucket(len(ctext), (10, 20, 40, 80)))
-    on("pos" + _bucket(int(doc_pos * 10), (1, 2, 5, 8)))
     return f

@@ -67,6 +67,8 @@ ETC_LIST = re.compile(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。�
 # a level prefix before a directory alias: 市财政局, 省发改委, 区住建局, 国家统计局 (one of the five
 # administrative levels, or the state/centre); the group is the level word
 LEVEL_PREFIX = re.compile(r"(县|区|市|州|省|国家|中央)(?:级|直|属)?")
+# the leading organs of a level (市委, 省政府, 市里): "upper levels" in the GUIDELINE's sense, not units
+LEVEL_ORGAN = re.compile(r"(?:县|区|市|州|省|国家|中央)(?:委|政府|里|上|级|人大|政协|党委|委员会)?")
 ORG_TAIL = re.compile(r"(?:等)?(?:部门|单位|系统)")
 PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
@@ -184,12 +186,15 @@ class OwnerParser:
         if best is None:
             return None
         end, o = best
-        if GENERIC.match(REGION_PREFIX.sub("", o.mention)) or (self.upper.match(o.mention) and not o.level_mismatch):
+        if GENERIC.match(REGION_PREFIX.sub("", o.mention)):
             return (end, None)  # consumed, but not an owner
-        if (o.kind == "unit" and not o.known and not o.level_mismatch and self.directory is not None
-                and LEVEL_PREFIX.match(o.mention) and LEVEL_PREFIX.match(o.mention).group(1) != self.directory.level):
-            o.level_mismatch = True
-            o.upper = self.upper.match(o.mention) is not None
+        if o.kind == "unit" and not o.known and not o.level_mismatch and not LEVEL_ORGAN.fullmatch(o.mention):
+            lv = LEVEL_PREFIX.match(o.mention)
+            if lv and lv.group(1) != (self.directory.level if self.directory is not None else self.level):
+                o.level_mismatch = True   # 省发改委, 市交通投资集团: a unit, but not one of the directory's
+                o.upper = self.upper.match(o.mention) is not None
+        if self.upper.match(o.mention) and not o.level_mismatch:
+            return (end, None)  # an upper level itself (市委, 省政府, 市里): consumed, but not an owner
         return best
 
     def _person(self, m, s):
@@ -309,7 +314,8 @@ class OwnerParser:
             tail = s[end:end + 30]
             adv = ADVERB.match(tail)
             after = tail[adv.end():] if adv else tail
-            ok = assign or bool(MODAL.match(after))
+            # an owner list closing a lead-in ("交通工作组：") assigns the items below it
+            ok = assign or bool(MODAL.match(after)) or (st == 0 and after[:1] in "：:")
             if not ok:
                 continue
             if PAST_PRED.search(after[:14]) and not re.match(r"(?:都|也|还|一定|务必)?要|必须|务必", after):
