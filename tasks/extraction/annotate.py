@@ -14,12 +14,21 @@ TARGET_RE = re.compile(
 # process verbs: the quantity is the scope of the work rather than its goal
 TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
 QTY_RE = re.compile(QTY)
+QTY_HINT = re.compile(r"[\dX×Ｘ*＊]")
 BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
 SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
 # goals stated without a number (a class of result phrases: growth sign, half-year progress, zero stock)
 QUALITATIVE = re.compile(r"正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
                          r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵")
 STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
+
+YEAR_ONLY = re.compile(r"(?:\d{4}|[X*]+)年")
+BOUNDED = re.compile(r"前|底|末|内|为止|以前|之前")
+FORECAST_END = re.compile(r"(?:预计|估计|预测)[是为在于将]?$")
+NEAR_ARRIVAL = re.compile(r"(?:就|要|就要)?到(?:了|年底|月底)?")
+PROTECTED = re.compile(r"前|内|为止")
+OR_JOIN = re.compile(r"或者?|或是|至|到|、")
+YEAR_NUMBER = re.compile(r"^\d{4}$")
 
 # strength of a deadline phrase: explicit limit markers first, urgency words last
 def _strength(kind, text):
@@ -29,9 +38,9 @@ def _strength(kind, text):
         return 1
     if kind in ("yearend",) and text in ("今年", "明年"):
         return 1
-    if kind == "yearend" and re.fullmatch(r"(?:\d{4}|[X*]+)年", text):
+    if kind == "yearend" and YEAR_ONLY.fullmatch(text):
         return 1
-    if re.search(r"前|底|末|内|为止|以前|之前", text):
+    if BOUNDED.search(text):
         return 3
     return 2
 
@@ -61,7 +70,7 @@ def deadline_candidates(text, ref, events=None):
             continue   # urgency inside a quoted slogan or someone else's words
         after = text[m.end():m.end() + 4]
         before = text[max(0, m.start() - 4):m.start()]
-        if after.startswith("左右") or re.search(r"(?:预计|估计|预测)[是为在于将]?$", before):
+        if after.startswith("左右") or FORECAST_END.search(before):
             continue
         if after.startswith(("以来", "至今", "的基础上", "基础上")):
             continue
@@ -69,9 +78,9 @@ def deadline_candidates(text, ref, events=None):
             continue
         if phrase == "抓紧" and after.startswith(("抓", "落实")):
             continue   # "抓紧抓实抓细": a slogan, not urgency
-        if kind == "asap" and re.match(r"(?:就|要|就要)?到(?:了|年底|月底)?", after):
+        if kind == "asap" and NEAR_ARRIVAL.match(after):
             continue   # "马上要到年底了": time is near, not an instruction
-        protected = re.search(r"前|内|为止", phrase) is not None
+        protected = PROTECTED.search(phrase) is not None
         if YEAR_LEVEL.match(phrase):
             attrib = ATTRIB_AFTER.match(after) is not None
         else:
@@ -101,7 +110,7 @@ def pick_deadline(text, ref, events=None):
         return None, None, None
     merged = []
     for c in cands:
-        if merged and re.fullmatch(r"或者?|或是|至|到|、", text[merged[-1][1]:c[0]]):
+        if merged and OR_JOIN.fullmatch(text[merged[-1][1]:c[0]]):
             p = merged[-1]
             later = c if str(c[4]) >= str(p[4]) else p
             merged[-1] = (p[0], c[1], later[2], text[p[0]:c[1]], later[4], p[5] and c[5])
@@ -114,6 +123,11 @@ def pick_deadline(text, ref, events=None):
 
 def pick_target(text, goal_only=False):
     """The main quantified goal. goal_only: only a quantity governed by a goal verb (完成/达到/新增…)."""
+    if not QTY_HINT.search(text):      # no digit at all (most clauses): only a qualitative goal is possible
+        if goal_only:
+            return None
+        m = QUALITATIVE.search(text)
+        return m.group(0) if m else None
     found = []
     for rx in ((TARGET_RE,) if goal_only else (TARGET_RE, TARGET_WEAK_RE)):
         for m in rx.finditer(text):
@@ -121,7 +135,7 @@ def pick_target(text, goal_only=False):
             before = text[max(0, m.start("q") - 12):m.start("q")]
             if STAT_BEFORE.search(before):
                 continue
-            if re.match(r"^\d{4}$", q.strip()):
+            if YEAR_NUMBER.match(q.strip()):
                 continue
             found.append(q.strip())
             break
@@ -133,7 +147,7 @@ def pick_target(text, goal_only=False):
     # ("对5个正在办理…的项目，要…", "尽早将2722户搬迁安置到位"), else a qualitative goal
     for m in QTY_RE.finditer(text):
         q = m.group(0).strip()
-        if re.match(r"^\d{4}$", q) or STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+        if YEAR_NUMBER.match(q) or STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
             continue
         return q
     m = QUALITATIVE.search(text)

@@ -25,6 +25,7 @@ ROLE_ONLY = re.compile(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协
 TIME_ONLY = re.compile(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*(?:" + DEADLINE_RE.pattern + r")[，,、]?$", re.X)
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
+LEAD_PUNCT = re.compile(r"^[，、\s]+")
 DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
 
 
@@ -51,7 +52,7 @@ def _chunks(sent_text, parser, ref, events):
     for i, p in enumerate(pieces):
         seg_end = pieces[i + 1] if i + 1 < len(pieces) else len(sent_text)
         seg = sent_text[p:seg_end]
-        owners, subject = parser.parse_start(seg)
+        owners, subject = parser.parse_start(sent_text, p)
         lead = p + DL_LEAD.match(seg).end()
         while k < len(dls) and dls[k][0] < p:
             k += 1
@@ -146,9 +147,9 @@ def candidates(text, meeting_date, directory=None, events=None):
         prefilter = None
         if not s.leadin and is_past(body) and not has_cue(body, pick_target(body)):
             prefilter = "past"
-        elif (not s.leadin and not DEADLINE_RE.search(body) and not pick_target(body)
-                and not parser.may_have_owner(body) and not (leadin_owners and s.item) and not has_cue(body)):
-            prefilter = "empty"
+        elif (not s.leadin and not (leadin_owners and s.item) and not DEADLINE_RE.search(body)
+                and not pick_target(body, goal_only=True) and not parser.may_have_owner(body)):
+            prefilter = "empty"   # no time limit, no goal and nobody who could own it: cannot be trackable
         if prefilter:
             continue
         sent_cue = False
@@ -164,13 +165,13 @@ def candidates(text, meeting_date, directory=None, events=None):
             if tm:
                 b -= len(tm.group(0))
                 ctext = body[a:b]
-            lm = re.match(r"^[，、\s]+", ctext)
+            lm = LEAD_PUNCT.match(ctext)
             if lm:
                 a += lm.end()
                 ctext = body[a:b]
             if len(ctext) < 4:
                 continue
-            owners, subject = parser.parse(ctext)
+            owners, subject = parser.parse(ctext, context=body, offset=a)
             explicit = list(owners)
             dl_text, dl, weak = pick_deadline(ctext, meeting_date, events)
             tgt = pick_target(ctext)
@@ -200,11 +201,11 @@ def candidates(text, meeting_date, directory=None, events=None):
             if heading_only:
                 ok = False
             if s.leadin:
-                lo, lsub = parser.parse(ctext)
+                lo, lsub = parser.parse(ctext, context=body, offset=a)
                 if lo and lsub:
                     leadin_owners = lo
                     leadin_para = s.para
-                if not ((dl and not weak and re.match(r"\d{4}-", dl)) or tgt):
+                if not ((dl and not weak and dl[:1].isdigit()) or tgt):
                     ok = False
             if inherited and ok:
                 conf = round(conf - 0.05, 2)

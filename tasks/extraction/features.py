@@ -33,6 +33,8 @@ ATTITUDE = re.compile(r"(?:要|必须|务必|应当)(?:进一步|切实|始终|�
 WILL = re.compile(r"将(?!来|近|军|心比心)(?![^，。；]{0,20}(?:作为|纳入|列为))|将要|准备|计划|拟")
 QUESTION = re.compile(r"[？?]|怎么|如何|为什么|是否|吗$")
 NUMBERED = re.compile(r"^(?:[①②③④⑤⑥⑦⑧⑨⑩]|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要|抓)|第[一二三四五六七八九十]{1,2}[，,、])")
+DL_BOUNDED = re.compile(r"前|底|末|内")
+DL_YEARWORD = re.compile(r"(?:今年|全年|年度|明年|本年度?)")
 
 
 def _bucket(n, edges):
@@ -133,9 +135,9 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("dl_other")
     else:
         on("dl_weak" if weak else "dl_dated")
-        if dl_text and re.search(r"前|底|末|内", dl_text):
+        if dl_text and DL_BOUNDED.search(dl_text):
             on("dl_bounded")
-        if dl_text and re.fullmatch(r"(?:今年|全年|年度|明年|本年度?)", dl_text):
+        if dl_text and DL_YEARWORD.fullmatch(dl_text):
             on("dl_yearword")
     if rec:
         on("recurrence")
