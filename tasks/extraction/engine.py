@@ -29,6 +29,10 @@ LEAD_PUNCT = re.compile(r"^[，、\s]+")
 DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
 
 
+def _top(section):
+    return section.split(" / ")[0] if section else None
+
+
 def _level(text):
     counts = {"县": 0, "市": 0, "区": 0, "省": 0}
     for m in LEVEL_RE.finditer(text[:20000]):
@@ -75,7 +79,8 @@ def _chunks(sent_text, parser, ref, events):
         if p > 0:
             before = sent_text[bounds[-1]:p]
             if (subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由"))
-                    and not ROLE_ONLY.match(before) and not TIME_ONLY.match(before)):
+                    and not ROLE_ONLY.match(before) and not TIME_ONLY.match(before)
+                    and not parser.owner_list_only(before)):
                 bounds.append(p)
                 cur_dl = None
                 cur_ok = False
@@ -111,9 +116,14 @@ def candidates(text, meeting_date, directory=None, events=None):
     parser = OwnerParser(directory, _level(nt))
     sents = segment(nt)
     para_past = {}            # paragraph -> [sentences in the past, sentences]
+    top_past = {}             # top-level section -> [sentences in the past, sentences]: review or plan?
     for s in sents:
+        past = bool(PERFECT.search(s.text))
         cell = para_past.setdefault(s.para, [0, 0])
-        cell[0] += bool(PERFECT.search(s.text))
+        cell[0] += past
+        cell[1] += 1
+        cell = top_past.setdefault(_top(s.section), [0, 0])
+        cell[0] += past
         cell[1] += 1
     prev_para = None
     prev_owners = []          # owners of the previous clause in this paragraph
@@ -209,12 +219,16 @@ def candidates(text, meeting_date, directory=None, events=None):
                     ok = False
             if inherited and ok:
                 conf = round(conf - 0.05, 2)
+            if (heading_only or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
+                last_rule = False
+                continue   # a heading or a lead-in announcing items: the items are the directives (GUIDELINE)
             feats = clause_features(
                 ctext, body, s, ci, len(chunks), explicit=explicit, owners=owners, subject=subject,
                 inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
                 rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
                 leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule,
-                doc_pos=s.start / max(1, len(nt)), para_past=para_past[s.para][0] / para_past[s.para][1])
+                doc_pos=s.start / max(1, len(nt)), para_past=para_past[s.para][0] / para_past[s.para][1],
+                section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1])
             last_rule = ok
             if ok:
                 sent_cue = True

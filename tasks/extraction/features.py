@@ -45,7 +45,8 @@ def _bucket(n, edges):
 
 
 def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, inherited, dl, dl_text, weak, tgt, goal,
-                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, doc_pos=0.0, para_past=0.0):
+                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, doc_pos=0.0, para_past=0.0,
+                    section_past=0.0):
     f = {}
 
     def on(name, v=1.0):
@@ -167,6 +168,7 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
             on("top_review_frame")
         if TASK_FRAME.search(top):
             on("top_task_frame")
+    on("section_past" + _bucket(int(section_past * 100), (15, 30)))
     if para_past >= 0.5:
         on("para_mostly_past")
     elif para_past > 0:
@@ -182,4 +184,28 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
     if last_rule:
         on("prev_rule")
     on("len" + _bucket(len(ctext), (10, 20, 40, 80)))
+    # conjunctions: the GUIDELINE's test is "asks for future action AND has an owner, a limit or a target"
+    asks = "no_cue" not in f
+    evidence = []
+    if "own_named_unit" in f or "own_kind_person" in f:
+        evidence.append("owner")
+    elif "own_explicit" in f:
+        evidence.append("broad_owner")
+    elif inherited:
+        evidence.append("carried_owner")
+    if "dl_dated" in f:
+        evidence.append("dated")
+    elif "dl_asap" in f or "dl_other" in f:
+        evidence.append("soft_limit")
+    if goal:
+        evidence.append("goal")
+    for e in evidence or ["nothing"]:
+        on(("asks&" if asks else "no_ask&") + e)
+    if goal and not (yao or strong):
+        # a bare target line ("新增规模企业4家"): a plan in a forward-looking section, a result in a review
+        on("goal_line&section_past" + _bucket(int(section_past * 100), (15, 30)))
+    if not evidence or evidence == ["broad_owner"]:
+        for k in ("exhort", "attitude", "generic_subject"):
+            if k in f:
+                on(k + "&no_evidence")
     return f

@@ -295,6 +295,14 @@ class OwnerParser:
         d = self.directory
         return bool(d is not None and d._re is not None and d._re.search(s))
 
+    def owner_list_only(self, s):
+        """Is s nothing but a list of owners and a comma ("县纪委监委，" before "县委、县政府督查室要…")?"""
+        t = s.rstrip("，,、 ")
+        if not t or len(t) > 40:
+            return False
+        end, items = self.list_at(t, 0)
+        return bool(items) and end == len(t)
+
     def parse_start(self, s, pos=0):
         """Does s[pos:] open with a subject (owner list + modal, or 请/由 + owners)?"""
         if NOT_SUBJECT_START.match(s, pos) and not DISCOURSE.match(s, pos):
