@@ -30,6 +30,10 @@ PROTECTED = re.compile(r"前|内|为止")
 OR_JOIN = re.compile(r"或者?|或是|至|到|、")
 YEAR_NUMBER = re.compile(r"^\d{4}$")
 
+GOAL_BEFORE = re.compile(r"(?:确保|力争|争取|必须|务必)$")
+RELATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}的(?![\u4e00-\u9fff]{0,2}(?:目标|任务))")
+RELATIVE_VERB = re.compile(r"下达|出台|确定|安排|签约|开工|批复|印发|召开|部署")  # verbs of what was issued or decided
+
 # strength of a deadline phrase: explicit limit markers first, urgency words last
 def _strength(kind, text):
     if kind == "asap":
@@ -86,7 +90,10 @@ def deadline_candidates(text, ref, events=None):
         else:
             attrib = ATTRIB_AFTER_DATE.match(after) is not None
         weak = (bool(WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)) or (kind != "asap" and attrib and not protected)
-        if (phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after):
+        if kind != "asap" and RELATIVE_AFTER.match(text, m.end()) and RELATIVE_VERB.search(text, m.end(), m.end() + 5):
+            weak = True   # "20XX年3月底前下达的项目": a date inside a relative clause describes the noun
+        if ((phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)
+                and not GOAL_BEFORE.search(before)):
             continue   # "今年50个项目", "20XX年下达的": the year qualifies a noun, it is no time limit
         if kind != "asap" and not protected and (ATTRIB_BEFORE.search(before)
                                                   or (YEAR_LEVEL.match(phrase) and ATTRIB_BEFORE_YEAR.search(before))):

@@ -25,6 +25,8 @@ ROLE_ONLY = re.compile(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协
 TIME_ONLY = re.compile(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*(?:" + DEADLINE_RE.pattern + r")[，,、]?$", re.X)
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
+# a sentence that continues the previous one's subject
+CONTINUES = re.compile(r"^(?:[，、]|[一二三四五六七八九十]+是)*(?:同时|并且?|还要|也要|还|也|另外|此外|其次|再次|同样|一方面|另一方面|对此|为此|特别是|尤其是|重点是)")
 LEAD_PUNCT = re.compile(r"^[，、\s]+")
 DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
 
@@ -127,6 +129,7 @@ def candidates(text, meeting_date, directory=None, events=None):
         cell[1] += 1
     prev_para = None
     prev_owners = []          # owners of the previous clause in this paragraph
+    prev_full_stop = False
     leadin_owners = []        # owners of a lead-in sentence ("…务必抓紧抓好：")
     leadin_para = None
     leadin_frame = None       # the latest lead-in sentence of this paragraph/list
@@ -145,6 +148,8 @@ def candidates(text, meeting_date, directory=None, events=None):
             if not s.item:
                 leadin_frame = None
             prev_para = s.para
+        elif prev_owners and prev_full_stop and not CONTINUES.match(s.text):
+            prev_owners = []   # after a full stop a new sentence without 同时/还要/也要… starts a new topic
         if s.heading:
             hown, _ = parser.parse(s.text)
             heading_owners[s.section] = hown
@@ -251,6 +256,7 @@ def candidates(text, meeting_date, directory=None, events=None):
             }
         if s.leadin:
             leadin_frame = body
+        prev_full_stop = body.endswith(("。", "！", "!"))
 
 
 def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-8", title=None, model=None):
