@@ -3,7 +3,7 @@ import re
 from datetime import date, datetime
 
 from .annotate import YEAR_LEVEL, pick_deadline, pick_target, recurrence
-from .classify import decide, has_cue, is_past
+from .classify import HANDED_DOWN, decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
@@ -27,6 +27,8 @@ YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 # a sentence that continues the previous one's subject
 CONTINUES = re.compile(r"^(?:[，、]|[一二三四五六七八九十]+是)*(?:同时|并且?|还要|也要|还|也|另外|此外|其次|再次|同样|一方面|另一方面|对此|为此|特别是|尤其是|重点是)")
+# a short noun phrase before a time limit, the subject of its own task ("剩余5个新能源存量项目年内要…")
+THING_SUBJECT = re.compile(r"[^，。；：要把对在将]{2,16}?(?:项目|工程|厂房|工作|任务|企业|园区|设施|系统|资金|指标)")
 LEAD_PUNCT = re.compile(r"^[，、\s]+")
 DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
 
@@ -75,8 +77,8 @@ def _chunks(sent_text, parser, ref, events):
                 v = phrase if v == "unresolved" else v
                 if piece_dl is None or piece_dl == "asap":
                     piece_dl = v
-                if st == lead and RESULT_VERB.search(seg):
-                    dl_here = v
+                if RESULT_VERB.search(seg, st - p) and (st == lead or THING_SUBJECT.fullmatch(sent_text, lead, st)):
+                    dl_here = v   # "确保5月份出台", "1、2、3号厂房7月底前交付使用": a limit opening its own task
             kk += 1
         if p > 0:
             before = sent_text[bounds[-1]:p]
@@ -224,9 +226,12 @@ def candidates(text, meeting_date, directory=None, events=None):
                     ok = False
             if inherited and ok:
                 conf = round(conf - 0.05, 2)
-            if (heading_only or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
+            upper_said = (parser.reported.match(ctext) and not HANDED_DOWN.search(ctext)
+                          and not any(not o.upper for o in explicit))
+            if (heading_only or upper_said or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
                 last_rule = False
-                continue   # a heading or a lead-in announcing items: the items are the directives (GUIDELINE)
+                continue   # a heading, a lead-in announcing items (the items are the directives) or what an
+                #            upper level said, not handed to anyone here (GUIDELINE exclusions)
             feats = clause_features(
                 ctext, body, s, ci, len(chunks), explicit=explicit, owners=owners, subject=subject,
                 inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,

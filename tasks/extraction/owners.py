@@ -69,6 +69,8 @@ PLACE_SUBJECT = re.compile(r"[县市区旗](?:都|也|还|要|必须|务必|和|
 PLACE_BAD = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时和等个上下中内外新老大小各全]")
 GENERIC = re.compile(r"^(?:全县上下|全县|各级各部门|各级各相关部门|全县各级各部门|各级|各部门|大家|我们|全体|广大党员干部|各级领导干部|"
                      r"各级党委政府|党员干部|干部|各位|同志们|各单位|各级各单位|部门|单位|各部门单位|部门单位|各位领导|在座各位|各级各部门各单位|各部门各单位|各部门各单位|各级各部门各单位|各地|各地各部门|全县各级|全体干部|各级干部|领导干部|各级领导|我|你们|他们)$")
+# everyone at once: 各级各有关部门, 全市各级各相关部门, 区各级各部门, 市直各部门 (a level word, 各级 and/or 各+有关/相关+部门/单位)
+GENERIC_ALL = re.compile(r"^(?:全?[县市区省州])?(?:直)?(?:各级)?(?:各(?:有关|相关)?(?:部门|单位|系统))*(?:各级|各(?:有关|相关)?(?:部门|单位))$")
 UPPER = re.compile(r"^(?:国家|中央|国务院|省|市|州|上级|省里|市里|州里|党中央|省委|市委|州委|省政府|市政府|州政府|中共)")
 ANON_NAME = re.compile(r"[X×Ｘ*＊]|某")
 # words that stand before 同志 without being a given name (广大同志, 全体同志, 老同志, 青年同志 …)
@@ -213,7 +215,7 @@ class OwnerParser:
         if best is None:
             return None
         end, o = best
-        if GENERIC.match(REGION_PREFIX.sub("", o.mention)):
+        if GENERIC.match(REGION_PREFIX.sub("", o.mention)) or GENERIC_ALL.match(o.mention):
             return (end, None)  # consumed, but not an owner
         if o.kind == "unit" and not o.known and not o.level_mismatch and not LEVEL_ORGAN.fullmatch(o.mention):
             lv = LEVEL_PREFIX.match(o.mention)
