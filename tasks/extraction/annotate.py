@@ -63,17 +63,18 @@ FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|
 NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
 
 
-def deadline_candidates(text, ref, events=None):
-    """[(start, end, kind, phrase, value, weak)] for the time-limit phrases of a clause."""
+def deadline_candidates(text, ref, events=None, found=None):
+    """[(start, end, kind, phrase, value, weak)] for the time-limit phrases of a clause.
+    ``found``: the DEADLINE_RE matches of text as (start, end, kind, phrase), when already scanned."""
     cands = []
     quotes = [(q.start(), q.end()) for q in QUOTED.finditer(text)] if "“" in text else []
-    for m in DEADLINE_RE.finditer(text):
-        kind = m.lastgroup
-        phrase = m.group(0)
-        if kind == "asap" and any(a < m.start() < b for a, b in quotes):
+    if found is None:
+        found = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(text)]
+    for m_start, m_end, kind, phrase in found:
+        if kind == "asap" and any(a < m_start < b for a, b in quotes):
             continue   # urgency inside a quoted slogan or someone else's words
-        after = text[m.end():m.end() + 4]
-        before = text[max(0, m.start() - 4):m.start()]
+        after = text[m_end:m_end + 4]
+        before = text[max(0, m_start - 4):m_start]
         if after.startswith("左右") or FORECAST_END.search(before):
             continue
         if after.startswith(("以来", "至今", "的基础上", "基础上")):
@@ -90,7 +91,7 @@ def deadline_candidates(text, ref, events=None):
         else:
             attrib = ATTRIB_AFTER_DATE.match(after) is not None
         weak = (bool(WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)) or (kind != "asap" and attrib and not protected)
-        if kind != "asap" and RELATIVE_AFTER.match(text, m.end()) and RELATIVE_VERB.search(text, m.end(), m.end() + 5):
+        if kind != "asap" and RELATIVE_AFTER.match(text, m_end) and RELATIVE_VERB.search(text, m_end, m_end + 5):
             weak = True   # "20XX年3月底前下达的项目": a date inside a relative clause describes the noun
         if ((phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)
                 and not GOAL_BEFORE.search(before)):
@@ -104,14 +105,14 @@ def deadline_candidates(text, ref, events=None):
         if (kind in ("md", "quarter", "half") and val[:4].isdigit() and int(val[:4]) > ref.year
                 and not re.search(r"前|底|末|内|明年|\d{4}|[〇零○一二三四五六七八九]{4}", phrase)):
             weak = True   # a bare period already over this year: a look back, not a time limit
-        cands.append((m.start(), m.end(), kind, phrase, val, weak))
+        cands.append((m_start, m_end, kind, phrase, val, weak))
     return cands
 
 
-def pick_deadline(text, ref, events=None):
+def pick_deadline(text, ref, events=None, found=None):
     """(deadline_text, deadline, weak) for the main time limit of a clause."""
     cands = []
-    for c in deadline_candidates(text, ref, events):
+    for c in deadline_candidates(text, ref, events, found):
         cands.append(c)
     if not cands:
         return None, None, None

@@ -45,13 +45,14 @@ def _level(text):
     return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "县"
 
 
-def _chunks(sent_text, parser, ref, events):
+def _chunks(sent_text, parser, ref, events, dls=None):
     """Split a sentence at commas where a new owner starts a new task or a new deadline starts."""
     pieces = [0] + [m.end() for m in COMMA.finditer(sent_text)]
     pieces = [p for p in pieces if p < len(sent_text)]
     if len(pieces) == 1:
         return [(0, len(sent_text))]
-    dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(sent_text)]
+    if dls is None:
+        dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(sent_text)]
     bounds = [0]
     cur_subject = False
     cur_dl = None
@@ -157,6 +158,8 @@ def candidates(text, meeting_date, directory=None, events=None):
             heading_owners[s.section] = hown
             heading_text[s.section] = s.text
         body = s.text
+        # the time-limit phrases of the sentence, scanned once for the pre-filter, the chunking and every chunk
+        body_dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(body)]
         off = 0
         m = ITEM_PREFIX.match(body)
         if m:
@@ -164,16 +167,20 @@ def candidates(text, meeting_date, directory=None, events=None):
         prefilter = None
         if not s.leadin and is_past(body) and not has_cue(body, pick_target(body)):
             prefilter = "past"
-        elif (not s.leadin and not (leadin_owners and s.item) and not DEADLINE_RE.search(body)
-                and not pick_target(body, goal_only=True) and not parser.may_have_owner(body)):
-            prefilter = "empty"   # no time limit, no goal and nobody who could own it: cannot be trackable
+        elif not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body):
+            body_goal = pick_target(body, goal_only=True)
+            if not body_dls and not body_goal:
+                prefilter = "empty"    # no time limit, no goal and nobody who could own it: cannot be trackable
+            elif not has_cue(body, body_goal):
+                prefilter = "no_ask"   # nobody and nothing asks for anything: a date or a figure in a description
         if prefilter:
             continue
         sent_cue = False
         chunk_owners = []
         # a short first sentence of a list item is the item's title ("二是要抓项目前期。")
         item_title = s.item and len(body) - off <= 16 and body.endswith(("。", "：", ":"))
-        chunks = _chunks(body[off:], parser, meeting_date, events)
+        chunks = _chunks(body[off:], parser, meeting_date, events,
+                         [(a - off, b - off, k, t) for a, b, k, t in body_dls if a >= off])
         for ci, (a, b) in enumerate(chunks):
             a += off
             b += off
@@ -190,7 +197,8 @@ def candidates(text, meeting_date, directory=None, events=None):
                 continue
             owners, subject = parser.parse(ctext, context=body, offset=a)
             explicit = list(owners)
-            dl_text, dl, weak = pick_deadline(ctext, meeting_date, events)
+            dl_text, dl, weak = pick_deadline(ctext, meeting_date, events,
+                                              [(x - a, y - a, k, t) for x, y, k, t in body_dls if x >= a and y <= b])
             tgt = pick_target(ctext)
             goal = pick_target(ctext, goal_only=True)
             rec = recurrence(ctext)
