@@ -22,7 +22,13 @@ RESULT_VERB = re.compile(r"完成|成为|进入|开工|建成|投产|达产|落�
 DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|计划在?|必须|务必)*")
 COMMA = re.compile(r"[，,]|、(?=(?:确保|力争|争取|在|于)?(?:\d|[一二三四五六七八九十]{1,3}[月季]|[X*＊][月季]|今年|明年|年底|年内|上半年|下半年))")
 ROLE_ONLY = re.compile(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协助|协办)[，,]$")
-TIME_ONLY = re.compile(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*(?:" + DEADLINE_RE.pattern + r")[，,、]?$", re.X)
+TIME_OPENERS = re.compile(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*")
+
+
+def _time_only(piece):
+    """Is the piece nothing but a time phrase ("下一步，6月底前，")?"""
+    rest = piece[TIME_OPENERS.match(piece).end():].rstrip("，,、")
+    return bool(rest) and DEADLINE_RE.fullmatch(rest) is not None
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 # a sentence that continues the previous one's subject
@@ -84,7 +90,7 @@ def _chunks(sent_text, parser, ref, events, dls=None):
         if p > 0:
             before = sent_text[bounds[-1]:p]
             if (subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由"))
-                    and not ROLE_ONLY.match(before) and not TIME_ONLY.match(before)
+                    and not ROLE_ONLY.match(before) and not _time_only(before)
                     and not parser.owner_list_only(before)):
                 bounds.append(p)
                 cur_dl = None
