@@ -7,16 +7,32 @@ UNIT = (r"(?:个百分点|百分点|%|％|‰|(?:万|亿|千|百)?(?:元|美元|
         r"次|场|批|名|倍|栋|张|床|头|只|口|棵|株|村|镇|乡|园|区|部|篇|期)|亿|万)")
 QTY = (rf"(?:\d+(?:\.\d+)?(?:[—\-~～至到]\d+(?:\.\d+)?)?|[X×Ｘ*＊]{{1,3}})\s*(?:个亿|{UNIT})(?:以上|以内|以下|左右)?|[X×Ｘ*＊\d.]+(?:以上|以内|以下)")
 TARGET_RE = re.compile(
-    rf"(?P<verb>完成|达到|达|实现|确保|力争|突破|控制在|增长|新增|建成|引进|开工|筹建|培育|创成|至少|超过|超|争取|新建|改造|打造|"
+    rf"(?P<verb>完成|达到|达|实现|确保|力争|突破|控制在|增长|新增|建成|引进|招引|开工|筹建|培育|创成|至少|超过|超|争取|新建|改造|打造|"
     rf"培养|减少|下降|提高到|提升到|提高|提升|全部|累计|保有量|总产值|收入|投资|签约|落地|化解|消除|必须控制在|保持在|"
     rf"剩余|至少要在|要在|创收|压减|偿还|新聘|安置|兴建)"
     rf"[^，。；：]{{0,12}}?(?P<q>{QTY})")
 # process verbs: the quantity is the scope of the work rather than its goal
 TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
 QTY_RE = re.compile(QTY)
+QTY_HINT = re.compile(r"[\dX×Ｘ*＊]")
 BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
 SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
+# goals stated without a number (a class of result phrases: growth sign, half-year progress, zero stock)
+QUALITATIVE = re.compile(r"正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
+                         r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵")
 STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
+
+YEAR_ONLY = re.compile(r"(?:\d{4}|[X*]+)年")
+BOUNDED = re.compile(r"前|底|末|内|为止|以前|之前")
+FORECAST_END = re.compile(r"(?:预计|估计|预测)[是为在于将]?$")
+NEAR_ARRIVAL = re.compile(r"(?:就|要|就要)?到(?:了|年底|月底)?")
+PROTECTED = re.compile(r"前|内|为止")
+OR_JOIN = re.compile(r"或者?|或是|至|到|、")
+YEAR_NUMBER = re.compile(r"^\d{4}$")
+
+GOAL_BEFORE = re.compile(r"(?:确保|力争|争取|必须|务必)$")
+RELATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}的(?![\u4e00-\u9fff]{0,2}(?:目标|任务))")
+RELATIVE_VERB = re.compile(r"下达|出台|确定|安排|签约|开工|批复|印发|召开|部署")  # verbs of what was issued or decided
 
 # strength of a deadline phrase: explicit limit markers first, urgency words last
 def _strength(kind, text):
@@ -26,9 +42,9 @@ def _strength(kind, text):
         return 1
     if kind in ("yearend",) and text in ("今年", "明年"):
         return 1
-    if kind == "yearend" and re.fullmatch(r"(?:\d{4}|[X*]+)年", text):
+    if kind == "yearend" and YEAR_ONLY.fullmatch(text):
         return 1
-    if re.search(r"前|底|末|内|为止|以前|之前", text):
+    if BOUNDED.search(text):
         return 3
     return 2
 
@@ -40,23 +56,26 @@ ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|�
 ATTRIB_AFTER_DATE = re.compile(r"^(?:的|是|经济|工作|全会|会议|考核|考评|以来|运行|形势|成绩|情况|指标|中央|召开的|冲刺|攻坚|决战|重点|作为|已|我们已|就已|突破季)")
 QUOTED = re.compile(r"“[^”]{0,200}”")
 BARE_YEAR_OK = re.compile(r"^(?:[，,]|我们要|我们的|全[市县区省]要|要|力争|争取|确保|计划|全面|实现|必须|务必|一定|将|底|内|年底|完成|建成|成为|创成|开工|投产|[一二三四]季度|[上下]半年)")
-ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究|实现|完成|确保)$")
+ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究)$")
+# goal verbs before a year-level word make it the object's attribute ("完成全年目标"), not before a month
+ATTRIB_BEFORE_YEAR = re.compile(r"(?:实现|完成|确保)$")
 FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
 NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
 
 
-def deadline_candidates(text, ref, events=None):
-    """[(start, end, kind, phrase, value, weak)] for the time-limit phrases of a clause."""
+def deadline_candidates(text, ref, events=None, found=None):
+    """[(start, end, kind, phrase, value, weak)] for the time-limit phrases of a clause.
+    ``found``: the DEADLINE_RE matches of text as (start, end, kind, phrase), when already scanned."""
     cands = []
     quotes = [(q.start(), q.end()) for q in QUOTED.finditer(text)] if "“" in text else []
-    for m in DEADLINE_RE.finditer(text):
-        kind = m.lastgroup
-        phrase = m.group(0)
-        if kind == "asap" and any(a < m.start() < b for a, b in quotes):
+    if found is None:
+        found = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(text)]
+    for m_start, m_end, kind, phrase in found:
+        if kind == "asap" and any(a < m_start < b for a, b in quotes):
             continue   # urgency inside a quoted slogan or someone else's words
-        after = text[m.end():m.end() + 4]
-        before = text[max(0, m.start() - 4):m.start()]
-        if after.startswith("左右") or re.search(r"(?:预计|估计|预测)[是为在于将]?$", before):
+        after = text[m_end:m_end + 4]
+        before = text[max(0, m_start - 4):m_start]
+        if after.startswith("左右") or FORECAST_END.search(before):
             continue
         if after.startswith(("以来", "至今", "的基础上", "基础上")):
             continue
@@ -64,17 +83,21 @@ def deadline_candidates(text, ref, events=None):
             continue
         if phrase == "抓紧" and after.startswith(("抓", "落实")):
             continue   # "抓紧抓实抓细": a slogan, not urgency
-        if kind == "asap" and re.match(r"(?:就|要|就要)?到(?:了|年底|月底)?", after):
+        if kind == "asap" and NEAR_ARRIVAL.match(after):
             continue   # "马上要到年底了": time is near, not an instruction
-        protected = re.search(r"前|内|为止", phrase) is not None
+        protected = PROTECTED.search(phrase) is not None
         if YEAR_LEVEL.match(phrase):
             attrib = ATTRIB_AFTER.match(after) is not None
         else:
             attrib = ATTRIB_AFTER_DATE.match(after) is not None
         weak = (bool(WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)) or (kind != "asap" and attrib and not protected)
-        if (phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after):
+        if kind != "asap" and RELATIVE_AFTER.match(text, m_end) and RELATIVE_VERB.search(text, m_end, m_end + 5):
+            weak = True   # "20XX年3月底前下达的项目": a date inside a relative clause describes the noun
+        if ((phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)
+                and not GOAL_BEFORE.search(before)):
             continue   # "今年50个项目", "20XX年下达的": the year qualifies a noun, it is no time limit
-        if kind != "asap" and ATTRIB_BEFORE.search(before) and not protected:
+        if kind != "asap" and not protected and (ATTRIB_BEFORE.search(before)
+                                                  or (YEAR_LEVEL.match(phrase) and ATTRIB_BEFORE_YEAR.search(before))):
             weak = True
         val = resolve_deadline(phrase, ref, events)
         if val is None:
@@ -82,31 +105,37 @@ def deadline_candidates(text, ref, events=None):
         if (kind in ("md", "quarter", "half") and val[:4].isdigit() and int(val[:4]) > ref.year
                 and not re.search(r"前|底|末|内|明年|\d{4}|[〇零○一二三四五六七八九]{4}", phrase)):
             weak = True   # a bare period already over this year: a look back, not a time limit
-        cands.append((m.start(), m.end(), kind, phrase, val, weak))
+        cands.append((m_start, m_end, kind, phrase, val, weak))
     return cands
 
 
-def pick_deadline(text, ref, events=None):
+def pick_deadline(text, ref, events=None, found=None):
     """(deadline_text, deadline, weak) for the main time limit of a clause."""
     cands = []
-    for c in deadline_candidates(text, ref, events):
+    for c in deadline_candidates(text, ref, events, found):
         cands.append(c)
     if not cands:
         return None, None, None
     merged = []
     for c in cands:
-        if merged and re.fullmatch(r"或者?|或是|至|到|、", text[merged[-1][1]:c[0]]):
+        if merged and OR_JOIN.fullmatch(text[merged[-1][1]:c[0]]):
             p = merged[-1]
             later = c if str(c[4]) >= str(p[4]) else p
             merged[-1] = (p[0], c[1], later[2], text[p[0]:c[1]], later[4], p[5] and c[5])
         else:
             merged.append(c)
-    best = max(merged, key=lambda c: (not c[5], _strength(c[2], c[3]), -c[0]))
+    # a dated limit, even a weak (year-level, attributive) one, says more than an urgency word
+    best = max(merged, key=lambda c: (c[2] != "asap", not c[5], _strength(c[2], c[3]), -c[0]))
     return best[3], best[4], best[5]
 
 
 def pick_target(text, goal_only=False):
     """The main quantified goal. goal_only: only a quantity governed by a goal verb (完成/达到/新增…)."""
+    if not QTY_HINT.search(text):      # no digit at all (most clauses): only a qualitative goal is possible
+        if goal_only:
+            return None
+        m = QUALITATIVE.search(text)
+        return m.group(0) if m else None
     found = []
     for rx in ((TARGET_RE,) if goal_only else (TARGET_RE, TARGET_WEAK_RE)):
         for m in rx.finditer(text):
@@ -114,7 +143,7 @@ def pick_target(text, goal_only=False):
             before = text[max(0, m.start("q") - 12):m.start("q")]
             if STAT_BEFORE.search(before):
                 continue
-            if re.match(r"^\d{4}$", q.strip()):
+            if YEAR_NUMBER.match(q.strip()):
                 continue
             found.append(q.strip())
             break
@@ -122,14 +151,15 @@ def pick_target(text, goal_only=False):
             return found[0]
     if goal_only:
         return None
-    # no goal verb: a bound ("30亿元以上重大项目") or the scope of the task ("对5个正在办理…的项目，要…")
-    m = BOUND_RE.search(text)
-    if m and not STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
-        return m.group(0)
-    m = SCOPE_RE.match(text)
-    if m:
-        return m.group("q")
-    return None
+    # no goal verb: the first quantity that is not a statistic is the scope of the task
+    # ("对5个正在办理…的项目，要…", "尽早将2722户搬迁安置到位"), else a qualitative goal
+    for m in QTY_RE.finditer(text):
+        q = m.group(0).strip()
+        if YEAR_NUMBER.match(q) or STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+            continue
+        return q
+    m = QUALITATIVE.search(text)
+    return m.group(0) if m else None
 
 
 def recurrence(text):

@@ -31,7 +31,11 @@ LEAD_PIECE = re.compile(r"^(?:[^，,]{1,10}[，,])")
 RETRO = re.compile(r"^(?:刚才|前段时间|过去|去年|今年以来|上半年以来|近年来|多年来|今天是|现在是|现在已经|现在距|目前已经)")
 
 
-PLAN = re.compile(r"^(?:[^，。；]{2,12}[，,]){0,2}(?:今年|年内|全年|明年)?[，,]?(?:实现|新增|完成|引进|培育|新建|建成|投入|整合|达到|力争|争取|确保|启动|开工|兴建|建设|打造|创建|培养|压减|偿还|规划完成|补贴)")
+PLAN = re.compile(r"^(?:[^，。；]{2,12}[，,]){0,2}(?:今年|年内|全年|明年)?[，,]?(?:实现|新增|完成|引进|培育|新建|建成|投入|整合|达到|力争|争取|确保|启动|开工|兴建|建设|打造|创建|培养|压减|偿还|规划完成|补贴|"
+                  r"招引|签约|改造|新开工|竣工|投产|入库|纳统|增长|提高到|提升到|降低到|减少)")
+# a clause led by a bounded date and followed by its action ("10月底前再改造3处并投入使用")
+DATED_ACTION = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[X*＊])月(?:\d{1,2}[日号]|底|末|中旬|上旬|下旬)?(?:前|之前|以前)[，,]?"
+                          r"(?:再|全面|全部|要|必须|务必|力争|确保|争取|基本|完成|实现|建成|开工|启动|投入|交付|上报|出台)")
 
 
 LEAD_DATE = re.compile(r"^(?:[，、]|同时|另外|此外|力争|争取|确保|要|在|于|并)*(?:\d{4}年|明年|今年)?"
@@ -51,7 +55,7 @@ def _exhort(text):
 def has_cue(text, target=None):
     if YAO.search(text) or STRONG.search(text) or IMPERATIVE.match(text):
         return True
-    if LEAD_DATE.match(text) and RESULT.search(text) and not is_past(text):
+    if ((LEAD_DATE.match(text) and RESULT.search(text)) or DATED_ACTION.search(text)) and not is_past(text):
         return True    # "10月底前，所有村级服务平台建成投入使用"
     # a plan line: "彰显农业实力，实现……新增2.6万亩" / "新增规模企业4家"
     return bool(target) and PLAN.match(text) is not None and not is_past(text)

@@ -125,10 +125,24 @@ def _event_date(phrase, events):
     return None
 
 
+_CACHE = {}
+
+
 def resolve_deadline(phrase, ref, events=None):
     """Resolve a time-limit phrase against the reference date (GUIDELINE rules)."""
     if not phrase:
         return None
+    if not events:        # the common case: memoised (a speech repeats its phrases)
+        key = (phrase, ref)
+        if key not in _CACHE:
+            if len(_CACHE) > 20000:
+                _CACHE.clear()
+            _CACHE[key] = _resolve_deadline(phrase, ref, None)
+        return _CACHE[key]
+    return _resolve_deadline(phrase, ref, events)
+
+
+def _resolve_deadline(phrase, ref, events=None):
     if hasattr(ref, "date") and callable(ref.date):   # a datetime
         ref = ref.date()
     p = re.sub(r"\s+", "", phrase)

@@ -64,6 +64,16 @@ class Directory:
                 self._by_alias[a] = u
         self._re = re.compile(trie_regex(sorted(self._by_alias))) if self._by_alias else None
         self._group_by_name = {u.name: u for u in self.units if u.kind == "group"}
+        self.level = self._own_level()
+
+    def _own_level(self):
+        """The administrative level of the directory (县, 区, 市, 州, 省): the commonest first
+        character of its department names; 县 for an empty directory."""
+        counts = {}
+        for u in self.units:
+            if u.kind != "township" and u.name[:1] in "县区市州省":
+                counts[u.name[0]] = counts.get(u.name[0], 0) + 1
+        return max(sorted(counts), key=lambda k: counts[k]) if counts else "县"
 
     @classmethod
     def from_entries(cls, entries):

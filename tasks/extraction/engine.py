@@ -3,26 +3,44 @@ import re
 from datetime import date, datetime
 
 from .annotate import YEAR_LEVEL, pick_deadline, pick_target, recurrence
-from .classify import decide, has_cue, is_past
+from .classify import HANDED_DOWN, decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
 from .directory import default_directory
+from .features import PERFECTIVE as PERFECT, clause_features
+from .model import default_model
 from .normalise import normalise
 from .owners import DISCOURSE, OwnerParser
 from .segment import segment
 
 LEVEL_RE = re.compile(r"全(县|市|区|省)|(县|市|区|省)委|(县|市|区|省)政府")
-ITEM_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
+ITEM_PREFIX = re.compile(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
 SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
 RESULT_VERB = re.compile(r"完成|成为|进入|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|上报|报送|提交|办结|"
                          r"整改|拿下|创成|申报|交付|运营|投用|使用|开业|挂牌|清零|销号|化解|见效|突破|收尾|进场|开展|组建|成立|编制|形成")
 DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|计划在?|必须|务必)*")
 COMMA = re.compile(r"[，,]|、(?=(?:确保|力争|争取|在|于)?(?:\d|[一二三四五六七八九十]{1,3}[月季]|[X*＊][月季]|今年|明年|年底|年内|上半年|下半年))")
 ROLE_ONLY = re.compile(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协助|协办)[，,]$")
-TIME_ONLY = re.compile(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*(?:" + DEADLINE_RE.pattern + r")[，,、]?$", re.X)
+TIME_OPENERS = re.compile(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*")
+
+
+def _time_only(piece):
+    """Is the piece nothing but a time phrase ("下一步，6月底前，")?"""
+    rest = piece[TIME_OPENERS.match(piece).end():].rstrip("，,、")
+    return bool(rest) and DEADLINE_RE.fullmatch(rest) is not None
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
+# a sentence that continues the previous one's subject
+CONTINUES = re.compile(r"^(?:[，、]|[一二三四五六七八九十]+是)*(?:同时|并且?|还要|也要|还|也|另外|此外|其次|再次|同样|一方面|另一方面|对此|为此|特别是|尤其是|重点是)")
+# a short noun phrase before a time limit, the subject of its own task ("剩余5个新能源存量项目年内要…")
+THING_SUBJECT = re.compile(r"[^，。；：要把对在将]{2,16}?(?:项目|工程|厂房|工作|任务|企业|园区|设施|系统|资金|指标)")
+LEAD_PUNCT = re.compile(r"^[，、\s]+")
+DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
+
+
+def _top(section):
+    return section.split(" / ")[0] if section else None
 
 
 def _level(text):
@@ -33,13 +51,14 @@ def _level(text):
     return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "县"
 
 
-def _chunks(sent_text, parser, ref, events):
+def _chunks(sent_text, parser, ref, events, dls=None):
     """Split a sentence at commas where a new owner starts a new task or a new deadline starts."""
     pieces = [0] + [m.end() for m in COMMA.finditer(sent_text)]
     pieces = [p for p in pieces if p < len(sent_text)]
     if len(pieces) == 1:
         return [(0, len(sent_text))]
-    dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(sent_text)]
+    if dls is None:
+        dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(sent_text)]
     bounds = [0]
     cur_subject = False
     cur_dl = None
@@ -48,7 +67,7 @@ def _chunks(sent_text, parser, ref, events):
     for i, p in enumerate(pieces):
         seg_end = pieces[i + 1] if i + 1 < len(pieces) else len(sent_text)
         seg = sent_text[p:seg_end]
-        owners, subject = parser.parse_start(seg)
+        owners, subject = parser.parse_start(sent_text, p)
         lead = p + DL_LEAD.match(seg).end()
         while k < len(dls) and dls[k][0] < p:
             k += 1
@@ -65,18 +84,19 @@ def _chunks(sent_text, parser, ref, events):
                 v = phrase if v == "unresolved" else v
                 if piece_dl is None or piece_dl == "asap":
                     piece_dl = v
-                if st == lead and RESULT_VERB.search(seg):
-                    dl_here = v
+                if RESULT_VERB.search(seg, st - p) and (st == lead or THING_SUBJECT.fullmatch(sent_text, lead, st)):
+                    dl_here = v   # "确保5月份出台", "1、2、3号厂房7月底前交付使用": a limit opening its own task
             kk += 1
         if p > 0:
             before = sent_text[bounds[-1]:p]
             if (subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由"))
-                    and not ROLE_ONLY.match(before) and not TIME_ONLY.match(before)):
+                    and not ROLE_ONLY.match(before) and not _time_only(before)
+                    and not parser.owner_list_only(before)):
                 bounds.append(p)
                 cur_dl = None
                 cur_ok = False
                 cur_subject = False
-            elif dl_here and cur_dl and dl_here != cur_dl and (cur_dl != "asap" or p - bounds[-1] >= 20):
+            elif dl_here and cur_dl and dl_here != cur_dl and cur_dl != "asap":
                 bounds.append(p)
                 cur_subject = False
                 cur_dl = None
@@ -93,54 +113,81 @@ def _chunks(sent_text, parser, ref, events):
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
 
 
-def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-8", title=None):
-    if isinstance(meeting_date, str):
-        meeting_date = date.fromisoformat(meeting_date)
-    elif isinstance(meeting_date, datetime):
-        meeting_date = meeting_date.date()
+def candidates(text, meeting_date, directory=None, events=None):
+    """Every clause that could be a directive, with the rules' verdict and the decision features.
+
+    Yields dicts: the output fields of a directive plus ``rule`` (the rules' yes/no), ``rule_conf``
+    and ``feats`` (see features.py).  The state that carries owners between clauses follows the
+    rules' verdict only, so the candidates do not depend on the learned weights.
+    """
     if directory is None:
         directory = default_directory()
     norm = normalise(text)
     nt = norm.text
     parser = OwnerParser(directory, _level(nt))
     sents = segment(nt)
-    directives = []
+    para_past = {}            # paragraph -> [sentences in the past, sentences]
+    top_past = {}             # top-level section -> [sentences in the past, sentences]: review or plan?
+    for s in sents:
+        past = bool(PERFECT.search(s.text))
+        cell = para_past.setdefault(s.para, [0, 0])
+        cell[0] += past
+        cell[1] += 1
+        cell = top_past.setdefault(_top(s.section), [0, 0])
+        cell[0] += past
+        cell[1] += 1
     prev_para = None
     prev_owners = []          # owners of the previous clause in this paragraph
+    prev_full_stop = False
     leadin_owners = []        # owners of a lead-in sentence ("…务必抓紧抓好：")
     leadin_para = None
+    leadin_frame = None       # the latest lead-in sentence of this paragraph/list
     heading_owners = {}
-    for s in sents:
+    heading_text = {}
+    last_rule = False
+    for si, s in enumerate(sents):
         if s.title:
             continue
-        if s.para != prev_para or s.item:
+        new_para = s.para != prev_para
+        if new_para or s.item:
             prev_owners = []
             if leadin_para is not None and not s.item:
                 leadin_owners = []
                 leadin_para = None
+            if not s.item:
+                leadin_frame = None
             prev_para = s.para
+        elif prev_owners and prev_full_stop and not CONTINUES.match(s.text):
+            prev_owners = []   # after a full stop a new sentence without 同时/还要/也要… starts a new topic
         if s.heading:
             hown, _ = parser.parse(s.text)
             heading_owners[s.section] = hown
-            dl_text, dl, weak = pick_deadline(s.text, meeting_date, events)
-            tgt = pick_target(s.text)
-            if not ((dl and not weak and dl not in ("asap",)) or tgt):
-                continue
+            heading_text[s.section] = s.text
         body = s.text
+        # the time-limit phrases of the sentence, scanned once for the pre-filter, the chunking and every chunk
+        body_dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(body)]
         off = 0
         m = ITEM_PREFIX.match(body)
         if m:
             off = m.end()
+        prefilter = None
         if not s.leadin and is_past(body) and not has_cue(body, pick_target(body)):
-            continue   # statistics / past achievements: nothing to extract (and nothing to parse)
-        if (not s.leadin and not DEADLINE_RE.search(body) and not pick_target(body, goal_only=True)
-                and not parser.may_have_owner(body) and not (leadin_owners and s.item)):
-            continue   # no time limit, no goal and nobody who could own it: cannot be trackable
+            prefilter = "past"
+        elif not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body):
+            body_goal = pick_target(body, goal_only=True)
+            if not body_dls and not body_goal:
+                prefilter = "empty"    # no time limit, no goal and nobody who could own it: cannot be trackable
+            elif not has_cue(body, body_goal):
+                prefilter = "no_ask"   # nobody and nothing asks for anything: a date or a figure in a description
+        if prefilter:
+            continue
         sent_cue = False
         chunk_owners = []
         # a short first sentence of a list item is the item's title ("二是要抓项目前期。")
         item_title = s.item and len(body) - off <= 16 and body.endswith(("。", "：", ":"))
-        for a, b in _chunks(body[off:], parser, meeting_date, events):
+        chunks = _chunks(body[off:], parser, meeting_date, events,
+                         [(a - off, b - off, k, t) for a, b, k, t in body_dls if a >= off])
+        for ci, (a, b) in enumerate(chunks):
             a += off
             b += off
             ctext = body[a:b]
@@ -148,53 +195,71 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
             if tm:
                 b -= len(tm.group(0))
                 ctext = body[a:b]
-            lm = re.match(r"^[，、\s]+", ctext)
+            lm = LEAD_PUNCT.match(ctext)
             if lm:
                 a += lm.end()
                 ctext = body[a:b]
             if len(ctext) < 4:
                 continue
-            owners, subject = parser.parse(ctext)
-            dl_text, dl, weak = pick_deadline(ctext, meeting_date, events)
+            owners, subject = parser.parse(ctext, context=body, offset=a)
+            explicit = list(owners)
+            dl_text, dl, weak = pick_deadline(ctext, meeting_date, events,
+                                              [(x - a, y - a, k, t) for x, y, k, t in body_dls if x >= a and y <= b])
             tgt = pick_target(ctext)
             goal = pick_target(ctext, goal_only=True)
             rec = recurrence(ctext)
-            inherited = False
-            qualifying = owners
+            inherited = None
+            qualifying = [o for o in owners if not o.upper]   # 市财政局 in a county speech: shown, not qualifying
             is_title = item_title and not ((dl and dl != "asap") or tgt)
             if not owners and not is_title:
                 if chunk_owners and not subject:
-                    owners, inherited = list(chunk_owners), True
+                    owners, inherited = list(chunk_owners), "chunk"
                     qualifying = owners
                 elif leadin_owners and (s.item or leadin_para == s.para):
-                    owners, inherited = list(leadin_owners), True
+                    owners, inherited = list(leadin_owners), "leadin"
                     qualifying = owners if s.item else []
                 elif prev_owners and SUBJECTLESS.match(ctext):
-                    owners, inherited = list(prev_owners), True
+                    owners, inherited = list(prev_owners), "prev"
                     qualifying = []
                 elif heading_owners.get(s.section) and SUBJECTLESS.match(ctext):
-                    owners, inherited = list(heading_owners[s.section]), True
+                    owners, inherited = list(heading_owners[s.section]), "heading"
                     qualifying = []
+            heading_only = s.heading and not ((dl and not weak and dl not in ("asap",)) or tgt)
             ok, conf = decide(ctext, owners, subject, dl, goal, heading=s.heading or is_title,
                               inherited_cue=sent_cue, level_upper=parser.upper,
                               qualifying_owners=qualifying, weak_deadline=weak,
                               year_level=bool(dl_text and YEAR_LEVEL.match(dl_text)), reported=parser.reported)
+            if heading_only:
+                ok = False
             if s.leadin:
-                lo, lsub = parser.parse(ctext)
+                lo, lsub = parser.parse(ctext, context=body, offset=a)
                 if lo and lsub:
                     leadin_owners = lo
                     leadin_para = s.para
-                if not ((dl and not weak and re.match(r"\d{4}-", dl)) or tgt):
+                if not ((dl and not weak and dl[:1].isdigit()) or tgt):
                     ok = False
-            if not ok:
-                continue
-            sent_cue = True
-            chunk_owners = owners
-            prev_owners = owners if owners else prev_owners
-            if inherited:
+            if inherited and ok:
                 conf = round(conf - 0.05, 2)
+            upper_said = (parser.reported.match(ctext) and not HANDED_DOWN.search(ctext)
+                          and not any(not o.upper for o in explicit))
+            if (heading_only or upper_said or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
+                last_rule = False
+                continue   # a heading, a lead-in announcing items (the items are the directives) or what an
+                #            upper level said, not handed to anyone here (GUIDELINE exclusions)
+            feats = clause_features(
+                ctext, body, s, ci, len(chunks), explicit=explicit, owners=owners, subject=subject,
+                inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
+                rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
+                leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule,
+                doc_pos=s.start / max(1, len(nt)), para_past=para_past[s.para][0] / para_past[s.para][1],
+                section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1])
+            last_rule = ok
+            if ok:
+                sent_cue = True
+                chunk_owners = owners
+                prev_owners = owners if owners else prev_owners
             src_start, src_end = norm.span_to_src(s.start + a, s.start + b)
-            directives.append({
+            yield {
                 "text": ctext,
                 "start": src_start,
                 "end": src_end,
@@ -204,8 +269,36 @@ def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-
                 "deadline_text": dl_text,
                 "recurrence": rec,
                 "target": tgt,
-                "confidence": conf,
-            })
+                "rule": ok,
+                "rule_conf": conf,
+                "feats": feats,
+            }
+        if s.leadin:
+            leadin_frame = body
+        prev_full_stop = body.endswith(("。", "！", "!"))
+
+
+def extract_text(text, meeting_date, directory=None, events=None, encoding="utf-8", title=None, model=None):
+    """The directives of a speech.  ``model``: a Model (features → probability), by default the
+    shipped weights (tasks/extraction/weights.json); ``False`` for the plain rules."""
+    if isinstance(meeting_date, str):
+        meeting_date = date.fromisoformat(meeting_date)
+    elif isinstance(meeting_date, datetime):
+        meeting_date = meeting_date.date()
+    if model is None:
+        model = default_model()
+    directives = []
+    for c in candidates(text, meeting_date, directory, events):
+        if model:
+            p = model.prob(c["feats"])
+            keep, conf = p >= model.threshold, round(p, 2)
+        else:
+            keep, conf = c["rule"], c["rule_conf"]
+        if not keep:
+            continue
+        d = {k: c[k] for k in DIRECTIVE_KEYS}
+        d["confidence"] = conf
+        directives.append(d)
     if title is None:
         for line in text.split("\n"):
             if line.strip():

@@ -12,7 +12,7 @@ a title without a name (分管县领导), or an unknown organisation (…局/委
 import re
 from dataclasses import dataclass
 
-DIVISION_FIRST = set("各全边相有涉县市区乡镇八两“一二三四五六七八九十")
+DIVISION_FIRST = set("各全边相有涉县市区乡镇街八两“一二三四五六七八九十")
 TITLE_FIRST = set("联涉相有各分挂包主具县市区其领负副常")
 PERSON_HINT = re.compile(r"同志|县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|委员|秘书长|主席|乡长|镇长|行长|院长|组长|队长|所长|站长|科长|经理|董事长|检察长|政委")
 REGION_PREFIX = re.compile(r"^(?:全市|全县|全区|全省|城区|全镇|全乡|县级|市级|区级)")
@@ -25,31 +25,62 @@ PERSON_RE = re.compile(
     rf"(?P<titles>(?:(?:{TITLES})[、，]?)*)(?P<name>{NAME})(?:(?P<tz>同志)|(?=[、，和与及要具负牵认积主全抓也都等。；]))")
 NAME_TITLE_RE = re.compile(rf"(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?P<title>(?:常务)?副?(?:县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|秘书长))(?:同志)?(?!的)")
 NAME_STOP = re.compile(r"常务|分管|各位|相关|主管|联系|协管|挂钩|包保|负责|其他|这位|哪位|各|的|后面|前面|刚才|今天|这里|我们|大家")
-DIVISION_RE = re.compile(r"(?:各|全|边境|相关|有关|涉及的?)?(?:[县市区乡镇](?:[（(][市区县镇乡、，]{1,6}[）)]|、[县市区乡镇]){1,3}[街]?(?:政府|党委)?|八县一区|[一二三四五六七八九十两]县[一二三四五六七八九十两]?区|县区政府|各县市区|县市区|“两区”|两区)")
+DIVISION_RE = re.compile(r"(?:各|全|边境|相关|有关|涉及的?)?(?:[县市区乡镇](?:[（(][市区县镇乡、，]{1,6}[）)]|、[县市区乡镇]){1,3}[街]?(?:政府|党委)?|八县一区|[一二三四五六七八九十两]县[一二三四五六七八九十两]?区|县区政府|各县市区|县市区|“两区”|两区)"
+                         r"|(?:各|相关|有关|涉及的?)?(?:县区|区县|县市区|市县区|市县|市州|镇（街道）|乡镇（街道）|镇街|街镇|乡镇街道)(?:政府|党委)?")
 TITLE_ONLY_RE = re.compile(
-    r"(?:联系项目的|涉及的?|相关|有关|各位|各|分包|联系|挂钩|包保|主要|具体)?(?:分管|县级|县|主要|挂钩|包保|联系|包抓)?(?:的)?"
+    r"(?:[县市区](?:委|政府)?(?=各|分管|相关))?(?:联系项目的|涉及的?|相关|有关|各位|各|分包|联系|挂钩|包保|主要|具体)?(?:分管|县级|县|主要|挂钩|包保|联系|包抓)?(?:的)?"
     r"(?:县领导|领导同志|领导|负责同志|负责人|分管县长|副县长们)(?:同志)?|"
     r"(?:各|各位|各分管|分管|其他)?(?:常务)?副(?:县长|市长|区长|州长)|(?:市级|县级|区级)(?:分管|包保|联系)?领导|"
     r"(?:联系项目的|涉及的|相关)?分管(?:的)?(?:县领导|领导)?")
-ORG_SUFFIX = ("团牵头单位|成员单位|主要负责人|主要负责同志|负责同志|负责人|一把手|工作队|帮扶工作队|队员|工作人员|人员|普查员|指导员|网格员|"
+ORG_SUFFIX = ("团牵头单位|成员单位|主要领导|包保领导|包抓领导|联系领导|责任领导|挂钩领导|主要负责人|主要负责同志|负责同志|负责人|一把手|工作队|帮扶工作队|队员|工作人员|人员|普查员|指导员|网格员|"
               "机关|机构|园区|产业园|工业园|物流园|科技园|产业园区|集团|理事会|媒体|港务区|开发区|经开区|研究室|督查室|办公室|国有企业|领导小组|工作领导小组|指挥部办公室|指挥部|办公室|管委会|工作组|工作专班|专班|牵头单位|责任单位|业主单位|实施单位|"
               "部门|单位|分局|(?<![格布大全开结变时政当残僵骗赌])局|委员会|委|(?<![盯督承交代协主快速特想好难事照对])办|中心|公司|集团|小组|队|站|派出所|医院|院|学校|乡镇长|乡镇|街道|社区|镇|乡|党委|党组|政府|"
               "班子成员|班子|协会|银行|工作组")
-ORG_RE = re.compile(rf"(?![“”\"'《》]|积极|认真|加快|扎实|全力|切实|持续|进一步|大力|着力|深入|全面|筹建|新建|建设|推进|推动|加强|强化|完善|建立|组建|成立|培育|引进|打造|现场|"
-                    rf"引导|深度|科学|调整|分析|提出|构建|形成|优化|提升|坚持|围绕|聚焦|统筹|协调|发挥|健全|促进|支持|鼓励|帮助|组织|开展|落实|实现|"
-                    rf"要|把|对|在|将|从|为|按|以|向|给|让|使|是|有的|有些|已|还|也|都|就|再|又|并|但|而|如|若|因|所|被|可|能|会|应|需|必|务|该|请|由|这|那|其|此|我|你|他)"
-                    rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:(?!会同|配合|协助|牵头|负责|督促|指导|联合|抓好|做好|没有|有的|分别|责成|要求)[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}(?:{ORG_SUFFIX}))"
-                    r"(?=[、，和与及等]|要|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|"
-                    r"加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别|牵头|$)")
+
+
+def _alternation(alts):
+    """One regex for "a|b|c…" of literal words (some with a look-behind): the literals as a character
+    trie (one attempt per character instead of one per word), the look-behind forms after it."""
+    from .directory import trie_regex
+    plain = [a for a in alts.split("|") if a and not a.startswith("(?")]
+    special = [a for a in alts.split("|") if a.startswith("(?")]
+    return "(?:" + "|".join([trie_regex(plain)] + special) + ")"
+
+
+ORG_SUFFIX_RX = _alternation(ORG_SUFFIX)
+# words an organisation name never starts with (verbs, adverbs, function words) …
+ORG_NOT_FIRST = ("积极|认真|加快|扎实|全力|切实|持续|进一步|大力|着力|深入|全面|筹建|新建|建设|推进|推动|加强|强化|完善|建立|组建|成立|"
+                 "培育|引进|打造|现场|引导|深度|科学|调整|分析|提出|构建|形成|优化|提升|坚持|围绕|聚焦|统筹|协调|发挥|健全|促进|支持|鼓励|"
+                 "帮助|组织|开展|落实|实现|要|把|对|在|将|从|为|按|以|向|给|让|使|是|有的|有些|已|还|也|都|就|再|又|并|但|而|如|若|因|所|"
+                 "被|可|能|会|应|需|必|务|该|请|由|这|那|其|此|我|你|他")
+# … verbs of assignment it never contains …
+ORG_NOT_INSIDE = "会同|配合|协助|牵头|负责|督促|指导|联合|抓好|做好|没有|有的|分别|责成|要求"
+# … and what may follow it in subject position (a separator, a modal or a verb of action)
+ORG_FOLLOW = ("要|既|之间|一级|层面|近期|今年|年内|会后|今天会后|下半年|本月|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|"
+              "加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别")
+NOT_SUBJECT_START = re.compile(_alternation(ORG_NOT_FIRST))
+ORG_RE = re.compile(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
+                    rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:主要|重点)?(?:(?!{_alternation(ORG_NOT_INSIDE)})[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}{ORG_SUFFIX_RX})"
+                    rf"(?=[、，和与及等]|{_alternation(ORG_FOLLOW)}|$)")
+# a subordinate place named as a subject: 民权县, 永城市, 睢阳区, 示范区, 高新区 (a proper name of one to
+# four characters and a county/city/district word), never 全县/我市/本区/县市区-style generic words
+PLACE_RE = re.compile(r"(?![全我本该各这那每其此城市县区省州乡镇])[\u4e00-\u9fff]{1,4}?(?:县|市|区|旗)(?![场民长委直级里])(?:政府|党委|管委会)?")
+PLACE_SUBJECT = re.compile(r"[县市区旗](?:都|也|还|要|必须|务必|和|、)")
+PLACE_BAD = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时和等个上下中内外新老大小各全]")
 GENERIC = re.compile(r"^(?:全县上下|全县|各级各部门|各级各相关部门|全县各级各部门|各级|各部门|大家|我们|全体|广大党员干部|各级领导干部|"
                      r"各级党委政府|党员干部|干部|各位|同志们|各单位|各级各单位|部门|单位|各部门单位|部门单位|各位领导|在座各位|各级各部门各单位|各部门各单位|各部门各单位|各级各部门各单位|各地|各地各部门|全县各级|全体干部|各级干部|领导干部|各级领导|我|你们|他们)$")
+# everyone at once: 各级各有关部门, 全市各级各相关部门, 区各级各部门 (各级 + departments); 各有关部门 alone is an owner
+GENERIC_ALL = re.compile(r"^(?:全?[县市区省州])?各级(?:各(?:有关|相关)?(?:部门|单位|系统))*$")
 UPPER = re.compile(r"^(?:国家|中央|国务院|省|市|州|上级|省里|市里|州里|党中央|省委|市委|州委|省政府|市政府|州政府|中共)")
+ANON_NAME = re.compile(r"[X×Ｘ*＊]|某")
+# words that stand before 同志 without being a given name (广大同志, 全体同志, 老同志, 青年同志 …)
+GIVEN_NAME_STOP = re.compile(r"广大|全体|各位|诸位|在座|所有|有关|相关|其他|老|新|好|女|男|年轻|青年|基层|一线|机关|班子|党员|领导|这|那|哪|每|个|些|位|名")
 NOT_PERSON_NAME = re.compile(r"负责|领导|的|们|大家|同志|县|乡|镇|局|委|办|部|班子|各|相关|有关|主要|分管|全体|党员|干部|群众|人民|企业|书记")
 
-OWNER_HINT = re.compile(rf"(?:{ORG_SUFFIX})|(?:{TITLES})|同志|领导|负责|[县市区乡镇]（|两区|一区")
+OWNER_HINT = re.compile(rf"{ORG_SUFFIX_RX}|(?:{TITLES})|同志|领导|负责|[县市区乡镇]（|两区|一区")
 SEP = r"(?:、|和|与|及|以及|同|[，,](?=[^。；]{0,24}?(?:等|要|必须)))"
 DISCOURSE = re.compile(
-    r"(?:同时|另外|此外|其中|特别是|尤其是|下来|下一步|接下来|今天会后|会后|希望|当前|目前|首先|其次|再次|最后|对此|为此|因此|主要是|重点是|关键是|"
+    r"(?:同时|另外|此外|其中|特别是|尤其是|还比如|比如|例如|再比如|我们|咱们|下来|下一步|接下来|今天会后|会后|希望|当前|目前|首先|其次|再次|最后|对此|为此|因此|主要是|重点是|关键是|"
     r"并且|而且|还有|这里|这项工作|此项工作|[一二三四五六七八九十]+是|[一二三四五六七八九十]+要|第[一二三四五六七八九十]+|"
     r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|也|都|要求|由|请|责成|建议|需要|"
     r"(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号])?(?:底|末|中旬|上旬|下旬)?|年底|年内)(?:前|之前|以前)?|"
@@ -59,6 +90,14 @@ PUNCT = re.compile(r"[，：；,;:]")
 ETC = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、要和]{0,16}?(?:部门|单位)|等(?![\u4e00-\u9fff]{0,3}(?:方面|工作|领域|问题))|同志")
 FUNC_CHARS = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时]")
 ETC_LIST = re.compile(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。；：\s]{2,10}?)等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位)")
+# a level prefix before a directory alias: 市财政局, 省发改委, 区住建局, 国家统计局 (one of the five
+# administrative levels, or the state/centre); the group is the level word
+LEVEL_PREFIX = re.compile(r"(县|区|市|州|省|国家|中央)(?:级|直|属)?")
+# the leading organs of a level (市委, 省政府, 市里): "upper levels" in the GUIDELINE's sense, not units
+LEVEL_ORGAN = re.compile(r"(?:县|区|市|州|省|国家|中央)(?:委|政府|里|上|级|人大|政协|党委|委员会)?")
+ORG_TAIL = re.compile(r"(?:等)?(?:部门|单位|系统)")
+WINDOW = 140     # an owner list, its adverbs and its verb fit in this many characters
+PROMISE = re.compile(r"(?:都|也|还|一定|务必)?要|必须|务必")
 PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
 SUPERVISE = re.compile(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
@@ -66,7 +105,7 @@ ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|交由|交给)")
 CO_VERB = re.compile(r"(?:会同|配合|协助|协同|联合|协办)")
 ADVERB = re.compile(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
                     r"主要|具体|全力|共同|继续|进一步|切实|认真|牢牢|亲自|带头|尽快|立即|马上|抓紧|迅速|积极|主动|今天会后|会后|"
-                    r"近期|在\d{1,2}月[^，。；]{0,4}前|，)*")
+                    r"近期|今年|年内|明年|下半年|本月|当前|目前|在\d{1,2}月[^，。；]{0,4}前|作为[^，。；]{1,14}[，,]|一级|层面|之间|既|，)*")
 MODAL = re.compile(
     r"要(?!求)|必须|务必|须|需|应当|应|负责|牵头|牵总|主抓|主办|协办|配合|会同|协助|承担|抓好|做好|抓紧|尽快|立即|马上|认真|积极|切实|全力|主动|"
     r"加快|加大|加强|强化|盯|督促|研究|组织|开展|落实|推进|确保|力争|争取|严格|严肃|继续|持续|迅速|提前|及时|牢固|指导|统筹|对接|"
@@ -85,9 +124,19 @@ class Owner:
     role: str
     unit_id: object = None
     start: int = 0
+    level_mismatch: bool = False   # a unit of another administrative level than the directory's
+    upper: bool = False            # … and that level is above the speech's own (市财政局 in a county speech)
+    known: bool = False            # matched a directory alias
 
     def as_dict(self):
-        return {"name": self.name, "mention": self.mention, "kind": self.kind, "role": self.role, "unit_id": self.unit_id}
+        d = {"name": self.name, "mention": self.mention, "kind": self.kind, "role": self.role, "unit_id": self.unit_id}
+        if self.level_mismatch:
+            d["level_mismatch"] = True
+        return d
+
+    def copy(self):
+        return Owner(self.name, self.mention, self.kind, self.role, self.unit_id, self.start, self.level_mismatch, self.upper,
+                     self.known)
 
 
 class OwnerParser:
@@ -95,6 +144,7 @@ class OwnerParser:
         self.directory = directory
         self.level = level
         self._memo = {}
+        self._subj_memo = {}
         levels = {"县": "市(?!场|民)|州|省", "市": "省", "区": "市(?!场|民)|省", "省": None}.get(level, "省")
         organ = rf"(?:{levels})(?:委|政府|里|上|人大|政协|级|[^\s，。、；]{{0,8}}?(?:局|委|办|厅|部|中心|组))|" if levels else ""
         self.upper = re.compile(rf"^(?:{organ}国家|中央|上级|党中央|国务院)")
@@ -115,17 +165,28 @@ class OwnerParser:
                 best = cand
         if self.directory is not None:
             d = self.directory.match_at(s, pos)
-            if not d and s.startswith(self.level, pos):
-                d2 = self.directory.match_at(s, pos + 1)
-                if d2 and d2[1].kind != "township":
-                    d = d2
+            mismatch = None
+            if not d:
+                lv = LEVEL_PREFIX.match(s, pos)
+                if lv:
+                    d2 = self.directory.match_at(s, lv.end())
+                    if d2 and d2[1].kind != "township":
+                        d = d2
+                        if lv.group(1) != self.directory.level:
+                            mismatch = lv.group(1)
             if d:
                 end, unit = d
                 # extend over a following org suffix glued to the alias (e.g. 卫健 + 部门)
-                m2 = re.compile(r"(?:等)?(?:部门|单位|系统)").match(s, end)
+                m2 = ORG_TAIL.match(s, end)
                 mention_end = m2.end() if m2 and not s.startswith("等", end) else end
                 kind = "group" if unit.kind == "group" else "unit"
-                o = Owner(unit.name, s[pos:mention_end], kind, "lead", unit.id, pos)
+                if mismatch:
+                    # "市财政局" in a county directory is not 县财政局: keep the mention, no unit
+                    mention = s[pos:mention_end]
+                    o = Owner(mention, mention, kind, "lead", None, pos, level_mismatch=True,
+                              upper=self.upper.match(mention) is not None)
+                else:
+                    o = Owner(unit.name, s[pos:mention_end], kind, "lead", unit.id, pos, known=True)
                 if best is None or mention_end > best[0]:
                     best = (mention_end, o)
         m = NAME_TITLE_RE.match(s, pos) if person_hint else None
@@ -142,6 +203,9 @@ class OwnerParser:
             if best is None or m.end() > best[0]:
                 nm = t[:-2] if t.endswith("同志") else t
                 best = (m.end(), Owner(nm, t, "person", "lead", None, pos))
+        m = PLACE_RE.match(s, pos) if best is None else None
+        if m and not PLACE_BAD.search(m.group(0)[:-1]) and (SEP_RE.match(s, m.end()) or MODAL.match(s, ADVERB.match(s, m.end()).end())):
+            best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
         m = ORG_RE.match(s, pos)
         if m and (best is None or m.end() > best[0]):
             org = m.group("org")
@@ -151,8 +215,15 @@ class OwnerParser:
         if best is None:
             return None
         end, o = best
-        if GENERIC.match(REGION_PREFIX.sub("", o.mention)) or self.upper.match(o.mention):
+        if GENERIC.match(REGION_PREFIX.sub("", o.mention)) or GENERIC_ALL.match(o.mention):
             return (end, None)  # consumed, but not an owner
+        if o.kind == "unit" and not o.known and not o.level_mismatch and not LEVEL_ORGAN.fullmatch(o.mention):
+            lv = LEVEL_PREFIX.match(o.mention)
+            if lv and lv.group(1) != (self.directory.level if self.directory is not None else self.level):
+                o.level_mismatch = True   # 省发改委, 市交通投资集团: a unit, but not one of the directory's
+                o.upper = self.upper.match(o.mention) is not None
+        if self.upper.match(o.mention) and not o.level_mismatch:
+            return (end, None)  # an upper level itself (市委, 省政府, 市里): consumed, but not an owner
         return best
 
     def _person(self, m, s):
@@ -161,8 +232,10 @@ class OwnerParser:
             return None
         if NOT_PERSON_NAME.search(name):
             return None
-        if not re.match(r"[X×Ｘ*＊]|某", name) and name[0] not in SURNAMES:
-            return None
+        if not ANON_NAME.match(name) and name[0] not in SURNAMES:
+            # leaders are also called by their given name: "请宝林同志牵头", "永平同志就…作了说明"
+            if not (tz and not titles and len(name) == 2 and not GIVEN_NAME_STOP.search(name)):
+                return None
         end = m.end()
         return end, Owner(name, m.group(0), "person", "lead", None, m.start())
 
@@ -224,27 +297,85 @@ class OwnerParser:
     # ---- a clause ---------------------------------------------------------
     def may_have_owner(self, s):
         """Cheap test: could any owner mention occur in s at all?"""
-        if OWNER_HINT.search(s):
+        if OWNER_HINT.search(s) or PLACE_SUBJECT.search(s):
             return True
         d = self.directory
         return bool(d is not None and d._re is not None and d._re.search(s))
 
-    def parse_start(self, s):
-        """Does piece s open with a subject (owner list + modal, or 请/由 + owners)?"""
-        owners, subject = self.parse(s, starts=(0,), co=False)
-        return owners, subject
+    def owner_list_only(self, s):
+        """Is s nothing but a list of owners and a comma ("县纪委监委，" before "县委、县政府督查室要…")?"""
+        t = s.rstrip("，,、 ")
+        if not t or len(t) > 40:
+            return False
+        end, items = self.list_at(t, 0)
+        return bool(items) and end == len(t)
 
-    def parse(self, s, starts=None, co=True):
-        key = (s, starts, co)
+    def parse_start(self, s, pos=0):
+        """Does s[pos:] open with a subject (owner list + modal, or 请/由 + owners)?"""
+        if NOT_SUBJECT_START.match(s, pos) and not DISCOURSE.match(s, pos):
+            return [], False   # a verb, adverb or preposition opens the piece: no subject there
+        owners = self._subject_at(s[pos:pos + WINDOW])
+        return [o.copy() for o in owners], bool(owners)
+
+    def parse(self, s, starts=None, co=True, context=None, offset=0):
+        """Owners of clause s.  ``context``/``offset``: the sentence s sits in (s == context[offset:offset +
+        len(s)]); subject windows are then read from the sentence, so that the same window met as a comma
+        piece, a chunk and a whole clause is parsed once."""
+        key = (s, starts, co, offset if context is not None else None)
         hit = self._memo.get(key)
         if hit is None:
             if len(self._memo) > 4096:
                 self._memo.clear()
-            hit = self._memo[key] = self._parse(s, starts, co)
+            hit = self._memo[key] = self._parse(s, starts, co, context, offset)
         owners, subject = hit
-        return [Owner(o.name, o.mention, o.kind, o.role, o.unit_id, o.start) for o in owners], subject
+        return [o.copy() for o in owners], subject
 
-    def _parse(self, s, starts=None, co=True):
+    def _subject_at(self, t):
+        """Owners in subject position at the start of t (a window of the clause), memoised: the same
+        window is met again as a comma piece, a chunk and a whole clause."""
+        hit = self._subj_memo.get(t)
+        if hit is None:
+            if len(self._subj_memo) > 8192:
+                self._subj_memo.clear()
+            hit = self._subj_memo[t] = self._subject_at_uncached(t)
+        return hit
+
+    def _subject_at_uncached(self, s):
+        pos = 0
+        assign = False
+        # strip discourse openers, remembering an assigning verb
+        for _ in range(4):
+            m = DISCOURSE.match(s, pos)
+            if not m or m.end() == pos:
+                break
+            if ASSIGN.fullmatch(m.group(0).rstrip("，、：")):
+                assign = True
+            pos = m.end()
+        end, items = self.etc_list_at(s, pos)
+        if not items:
+            end, items = self.list_at(s, pos)
+        if not items:
+            return ()
+        tail = s[end:end + 30]
+        adv = ADVERB.match(tail)
+        after = tail[adv.end():] if adv else tail
+        # an owner list closing a lead-in ("交通工作组：") assigns the items below it
+        ok = assign or bool(MODAL.match(after)) or after[:1] in "：:"
+        if not ok:
+            return ()
+        if PAST_PRED.search(after[:14]) and not PROMISE.match(after):
+            return ()   # "相关领导对…进行了分析": a report of what was done, not an assignment
+        role = "co" if ROLE_CO.match(tail) else "lead"
+        out = []
+        for o in items:
+            if o is None:
+                continue
+            o.role = role
+            o.start = pos
+            out.append(o)
+        return tuple(out)
+
+    def _parse(self, s, starts=None, co=True, context=None, offset=0):
         """Owners of clause s: list of Owner (deduplicated, in order), and whether a subject was found."""
         found = []
         subject = False
@@ -253,38 +384,13 @@ class OwnerParser:
             extra = [m.start() for m in ASSIGN_MID.finditer(s)]
         else:
             extra = []
+        if context is None:
+            context, offset = s, 0
         for st in starts:
-            pos = st
-            assign = False
-            # strip discourse openers, remembering an assigning verb
-            for _ in range(4):
-                m = DISCOURSE.match(s, pos)
-                if not m or m.end() == pos:
-                    break
-                if ASSIGN.fullmatch(m.group(0).rstrip("，、：")):
-                    assign = True
-                pos = m.end()
-            end, items = self.etc_list_at(s, pos)
-            if not items:
-                end, items = self.list_at(s, pos)
-            if not items:
-                continue
-            tail = s[end:end + 30]
-            adv = ADVERB.match(tail)
-            after = tail[adv.end():] if adv else tail
-            ok = assign or bool(MODAL.match(after))
-            if not ok:
-                continue
-            if PAST_PRED.search(after[:14]) and not re.match(r"(?:都|也|还|一定|务必)?要|必须|务必", after):
-                continue   # "相关领导对…进行了分析": a report of what was done, not an assignment
-            role = "lead"
-            if ROLE_CO.match(tail):
-                role = "co"
-            for o in items:
-                if o is None:
-                    continue
-                o.role = role
-                o.start = pos
+            owners = self._subject_at(context[offset + st:offset + st + WINDOW])
+            for o in owners:
+                o = o.copy()
+                o.start += st
                 found.append(o)
                 subject = True
         for st in extra:

