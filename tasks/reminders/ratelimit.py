@@ -38,8 +38,9 @@ def robot_key(url: str) -> str:
 
 
 class RobotBudget:
-    def __init__(self, per_minute: int, redis_url: str | None = None, folder: Path | None = None):
+    def __init__(self, per_minute: int, redis_url: str | None = None, folder: Path | None = None, clock=time.time):
         self.per_minute = per_minute
+        self.clock = clock
         self.redis_url = redis_url if redis_url and redis_url.startswith(("redis://", "rediss://")) else None
         self.folder = folder
         self._redis = None
@@ -60,7 +61,7 @@ class RobotBudget:
             try:
                 self._client()
                 return bool(self._script(keys=[f"tracker:robot-rate:{key}"],
-                                          args=[time.time(), WINDOW_SECONDS, self.per_minute, uuid.uuid4().hex]))
+                                          args=[self.clock(), WINDOW_SECONDS, self.per_minute, uuid.uuid4().hex]))
             except Exception as exc:  # noqa: BLE001 - Redis down: fall back to the local budget
                 log.warning("群机器人限流：Redis 不可用（%s），改用本机计数。", exc)
         return self._take_file(key)
@@ -76,7 +77,7 @@ class RobotBudget:
                 stamps = json.loads(f.read() or "[]")
             except ValueError:
                 stamps = []
-            now = time.time()
+            now = self.clock()
             stamps = [t for t in stamps if t > now - WINDOW_SECONDS]
             ok = len(stamps) < self.per_minute
             if ok:

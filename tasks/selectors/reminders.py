@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Person, Role
@@ -269,46 +269,54 @@ def checkpoint_rows(on: dt.date, cal: WorkCalendar, s: OfficeSettings | None = N
                                assigned_at__lt=local_midnight(rng[1] + dt.timedelta(days=1)))
                   .filter(_requirement_missing(cp.requires)).exclude(Exists(already))
                   .values("task_id", "unit_id", **TASK_FIELDS, **UNIT_FIELDS))
-            if cp.requires == "completion":  # a task with its own later deadline follows that timetable
-                qs = qs.filter(Q(task__deadline__isnull=True) | Q(task__deadline__lt=on))
+            if cp.requires == "completion":  # a task with a deadline settles by it (overdue reminders after)
+                qs = qs.filter(task__deadline__isnull=True)
             for r in qs:
                 r["checkpoint"] = cp
                 r["due"] = cal.add(timezone.localdate(r["assigned_at"]), offset, use_wd)
-                if cp.requires == "completion" and r["deadline"] and r["deadline"] > r["due"]:
-                    continue
+                if r["deadline"] and r["due"] > r["deadline"]:
+                    continue  # the checkpoint falls on the deadline: due-soon/overdue reminders cover it
                 out.append(r)
     return out
 
 
 def task_checkpoints(task: Task, on: dt.date | None = None) -> list[dict]:
-    """The task's checkpoints for display: [{key, name, due, met, missed, done_at}].
+    """The task's checkpoints for display: [{key, name, due, met, missed, done, done_at, requires,
+    waiting}].
 
-    met: done on or before the due day; missed: the due day has passed and it was not met (also
-    when done late). The 办结 checkpoint of a task whose deadline is later than it is the deadline
-    (13710: 复杂事项按时间表办结). For 签收 "done" means every assigned unit acknowledged; for 进展, a first
-    progress report; for 办结, a completion request (or the task closed).
+    Done when its event happened: 部署签收 when the lead unit (主办) signed — the co-units that have
+    not signed yet are listed in `waiting` —, 报告进展 at the first progress report, 办结 at the
+    first completion request (or the task closed). met: done on or before the due day; missed:
+    the due day has passed and it was not met (also when done late).
+    No checkpoint falls after the task's own deadline: a checkpoint later than the deadline is
+    due on the deadline, and the 办结 checkpoint of a task with a deadline is its deadline
+    (13710: 有时间表的按时间表办结; a 批示件 due in 5 working days settles in 5, not 7).
     """
     on = on or timezone.localdate()
     s = office_settings()
     cal = WorkCalendar()
     start = timezone.localdate(task.assigned_at)
-    ack = Assignment.objects.filter(task=task).aggregate(n=Count("id"), acked=Count("acknowledged_at"), last=Max("acknowledged_at"))
-    all_acked = ack["n"] > 0 and ack["acked"] == ack["n"]
+    assignments = list(Assignment.objects.filter(task=task).order_by("id")
+                       .values("role", "acknowledged_at", name=F("unit__short_name"), full=F("unit__name")))
+    leads = [a for a in assignments if a["role"] == Assignment.Role.LEAD] or assignments
+    signed = [a["acknowledged_at"] for a in leads if a["acknowledged_at"]]
     done = {
-        "acknowledge": ack["last"] if all_acked else None,
+        "acknowledge": min(signed) if signed else None,
         "progress": ProgressReport.objects.filter(task=task).aggregate(t=Min("created_at"))["t"],
         "completion": CompletionRequest.objects.filter(task=task).aggregate(t=Min("created_at"))["t"] or task.closed_at,
     }
+    waiting = [a["name"] or a["full"] for a in assignments if not a["acknowledged_at"]]
     out = []
     for cp in policy.checkpoints(s.checkpoints):
         offset, use_wd = cp.offset_for(task.urgency)
         due = cal.add(start, offset, use_wd)
-        if cp.requires == "completion" and task.deadline and task.deadline > due:
-            due = task.deadline  # 有时间表的按时限办结
+        if task.deadline and (cp.requires == "completion" or due > task.deadline):
+            due = task.deadline  # 有时间表的按时限办结; never after the task's own deadline
         done_at = done[cp.requires]
         met = done_at is not None and timezone.localdate(done_at) <= due
         out.append({"key": cp.key, "name": cp.name, "due": due, "met": met, "missed": (not met) and on > due,
-                    "done_at": done_at, "requires": cp.requires})
+                    "done": done_at is not None, "done_at": done_at, "requires": cp.requires,
+                    "waiting": waiting if cp.requires == "acknowledge" else []})
     return out
 
 

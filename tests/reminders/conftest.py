@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -27,6 +28,7 @@ class Receiver:
         self.calls: list[dict] = []
         self.fail_first = 0
         self.fail_mode = "errcode"  # or "http"
+        self.delay = 0.0            # seconds before answering (a slow or hanging robot)
         self.lock = threading.Lock()
         receiver = self
 
@@ -35,10 +37,13 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 url = urlparse(self.path)
+                if receiver.delay:
+                    time.sleep(receiver.delay)
                 with receiver.lock:
                     n = len(receiver.calls)
                     receiver.calls.append({"path": url.path, "query": {k: v[0] for k, v in parse_qs(url.query).items()},
-                                           "json": json.loads(raw.decode("utf-8")), "headers": dict(self.headers)})
+                                           "json": json.loads(raw.decode("utf-8")), "headers": dict(self.headers),
+                                           "at": time.monotonic()})
                     fail = n < receiver.fail_first
                 if fail and receiver.fail_mode == "http":
                     self.send_response(502)
@@ -56,7 +61,14 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
+            def handle(self):
+                try:
+                    super().handle()
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
+                    pass
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -95,12 +107,12 @@ _seq = iter(range(1, 10**6))
 
 
 def make_task(units, *, deadline=None, assigned="2026-11-02", title=None, leaders=(), status=Task.Status.IN_PROGRESS,
-              recurrence="", urgency=Task.Urgency.NORMAL, acknowledged=False, progress=0) -> Task:
+              recurrence="", urgency=Task.Urgency.NORMAL, acknowledged=False, progress=0, source=Task.Source.MANUAL) -> Task:
     n = next(_seq)
     assigned_at = at(assigned) if isinstance(assigned, str) else assigned
     t = Task.objects.create(
         code=f"DB-T{n:05d}", title=title or f"测试督办事项{n}", deadline=dt.date.fromisoformat(deadline) if deadline else None,
-        status=status, recurrence=recurrence, urgency=urgency, assigned_at=assigned_at,
+        status=status, recurrence=recurrence, urgency=urgency, assigned_at=assigned_at, source=source,
         start_date=timezone.localdate(assigned_at), progress=progress,
     )
     for i, u in enumerate(units):
