@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from tasks.models import Assignment, Task
+from tasks.models import Assignment, Recurrence, Task
 from tasks.selectors import stats
 from tasks.selectors.lights import LIGHT_LABELS, office_settings
 
@@ -443,18 +443,23 @@ def _sheet_co_ranking(wb, on, ranking):
     s.close()
 
 
-DETAIL_FIELDS = ("id", "code", "title", "meeting__title", "meeting__date", "deadline_text", "deadline", "status",
-                 "light", "progress", "schedule_percent", "days_overdue", "flagged")
-DETAIL_COLUMNS = [("序号", 5.5), ("编号", 13), ("事项名称", 26), ("会议", 14), ("会议日期", 11), ("牵头单位", 12),
-                  ("配合单位", 12), ("责任领导", 10), ("时限要求", 10), ("完成时限", 11), ("状态", 9), ("灯号", 8),
-                  ("进度", 7), ("时序进度", 7), ("最新进展", 28), ("逾期天数", 6), ("挂牌督办", 6)]
+DETAIL_FIELDS = ("id", "code", "title", "meeting__title", "meeting__date", "deadline_text", "start_date", "deadline",
+                 "closed_at", "status", "light", "progress", "schedule_percent", "days_overdue", "flagged", "grade", "recurrence")
+# every column the 台账 import reads back (tasks/reports/ledger.py COLUMN_RULES): the sheet re-imports as is
+DETAIL_COLUMNS = [("序号", 5.5), ("编号", 13), ("事项名称", 24), ("会议", 13), ("会议日期", 11), ("牵头单位", 12),
+                  ("配合单位", 11), ("责任领导", 10), ("时限要求", 10), ("交办日期", 11), ("完成时限", 11), ("办结日期", 11),
+                  ("状态", 9), ("灯号", 8), ("进度", 7), ("时序进度", 7), ("最新进展", 26), ("逾期天数", 6), ("挂牌督办", 6),
+                  ("办结评定", 6), ("周期", 6)]
+RECURRENCE_LABELS = dict(Recurrence.choices)
 
 
 def detail_row(s, n, r):
+    closed = timezone.localtime(r["closed_at"]).date() if r["closed_at"] else None
     return [n, r["code"], r["title"], r["meeting__title"] or "", r["meeting__date"], r["lead"], r["co"], r["leaders"],
-            r["deadline_text"], r["deadline"], STATUS_LABELS.get(r["status"], r["status"]), _light_cell(s, r["light"]),
-            _pct_cell(s, r["progress"]), _pct_cell(s, r["schedule_percent"]), r["latest_progress"] or "",
-            r["days_overdue"] or 0, "是" if r["flagged"] else ""]
+            r["deadline_text"], r["start_date"], r["deadline"], closed, STATUS_LABELS.get(r["status"], r["status"]),
+            _light_cell(s, r["light"]), _pct_cell(s, r["progress"]), _pct_cell(s, r["schedule_percent"]),
+            r["latest_progress"] or "", r["days_overdue"] or 0, "是" if r["flagged"] else "",
+            GRADE_LABELS.get(r["grade"], ""), RECURRENCE_LABELS.get(r["recurrence"], "")]
 
 
 def _sheet_detail(wb, on):

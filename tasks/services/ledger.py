@@ -326,6 +326,10 @@ def _resolve_deadline(r, text: str, start: dt.date | None, ctx: Context, resolve
         return None, (DeadlineKind.EVENT if probe == "event" else DeadlineKind.UNRESOLVED), recurrence
     if HAS_YEAR_RE.search(text):
         return dt.date.fromisoformat(probe), DeadlineKind.DATE, recurrence
+    if recurrence:  # "每月25日前": it repeats, so its first deadline is the next one from the start (or today)
+        d = dt.date.fromisoformat(probe)
+        r.warnings.append(f"周期性时限“{text}”：首个完成时限为{d:%Y-%m-%d}（{'交办日期' if start else '导入当天'}之后的第一个）")
+        return d, DeadlineKind.DATE, recurrence
     # a date without a year: from the row's 交办日期, else the import's year, else none (never today)
     if start is not None:
         ref, source = start, f"交办日期{start:%Y-%m-%d}"
