@@ -608,8 +608,11 @@ def import_ledger(source, *, by, dry_run: bool = False, max_rows: int = MAX_ROWS
 
 
 def _plain(message: str) -> str:
-    """A reader's message without a trailing Python class name ("…：BadZipFile。")."""
-    return re.sub(r"[：:]\s*[A-Za-z_][\w.]*(?:Error|Exception|File|Zip)?\s*。?$", "。", message)
+    """A reader's message without a trailing Python class name ("…：BadZipFile。" → a sentence with advice)."""
+    plain = re.sub(r"[：:]\s*[A-Za-z_][\w.]*\s*。?$", "", message)
+    if plain != message:
+        plain = plain.rstrip("。") + "：文件可能已损坏，或不是用 Excel/WPS 保存的 .xlsx。请在 Excel/WPS 中打开后另存为 .xlsx 再导入。"
+    return plain
 
 
 def _aware(day: dt.date, hour: int) -> dt.datetime:
