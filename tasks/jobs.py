@@ -46,16 +46,17 @@ def send_reminders(ids: list[int] | None = None) -> dict:
 
 @shared_task(name="tasks.jobs.weekly_report")
 def weekly_report(on: str | None = None) -> dict:
-    """Beat, Monday 08:00: the weekly 督查通报 as of today (or `on`, YYYY-MM-DD), announced once a week."""
+    """Beat, Monday 08:00: the weekly 督查通报 (workbook and .docx) as of today (or `on`, YYYY-MM-DD), announced once a week."""
     from tasks.models import ReportFile
     from tasks.services.reports import generate_report, parse_report_date
 
     rf = generate_report(on=parse_report_date(on), trigger=ReportFile.Trigger.BEAT)
-    return {"report_file": rf.pk, "filename": rf.filename, "tasks": rf.task_count, "size": rf.size}
+    return {"report_file": rf.pk, "filename": rf.filename, "docx": rf.docx_filename, "issue": rf.issue_no,
+            "tasks": rf.task_count, "size": rf.size}
 
 
 @shared_task(name="tasks.jobs.import_ledger_file")
-def import_ledger_file(name: str, user_id: int, original_name: str = "") -> dict:
+def import_ledger_file(name: str, user_id: int, original_name: str = "", options: dict | None = None) -> dict:
     """台账导入 of a big ledger uploaded in the admin (too slow for a web request); the user gets a notice."""
     from pathlib import Path
 
@@ -66,5 +67,5 @@ def import_ledger_file(name: str, user_id: int, original_name: str = "") -> dict
 
     user = get_user_model().objects.get(pk=user_id)
     path = Path(settings.MEDIA_ROOT) / "ledger-uploads" / Path(name).name
-    return import_ledger_upload(path, by=user, original_name=original_name)
+    return import_ledger_upload(path, by=user, original_name=original_name, options=options)
 

@@ -89,7 +89,14 @@ def download_docx_view(model_admin, request, pk):
 
 class LedgerUploadForm(forms.Form):
     file = forms.FileField(label="台账文件（.xlsx）", required=False,
-                           help_text="表头可在标题行之下；列名如 序号、督办事项/工作任务、责任单位/牵头单位、配合单位、责任领导、完成时限、进展情况。")
+                           help_text="表头可在标题行之下；列名如 序号、督办事项/工作任务、责任单位/牵头单位、配合单位、责任领导、完成时限、"
+                                     "交办日期、状态、进展情况。")
+    year = forms.IntegerField(label="台账年份", required=False, min_value=2000, max_value=2100,
+                              help_text="没写年份的时限（如“6月底前”“11月30日”）按该年理解；不填则取各行交办日期或台账标题中的年份，"
+                                        "都没有时该行报错（不会按今天猜）。")
+    allow_duplicates = forms.BooleanField(label="重复事项也导入", required=False,
+                                          help_text="默认跳过与已有事项或前面行重复的事项，并在预检中列出")
+    include_hidden = forms.BooleanField(label="导入隐藏行", required=False, help_text="默认跳过 Excel 中隐藏的行，并在预检中列出")
 
 
 def _upload_dir() -> Path:
@@ -124,7 +131,7 @@ def _discard(request):
     request.session.pop(SESSION_KEY, None)
 
 
-INLINE_ROWS = 300  # bigger ledgers are imported by a Celery worker (≈20–30 ms a row: beyond a web request)
+INLINE_ROWS = 300  # bigger ledgers are handed to a Celery worker (bulk import: ≈1 ms a row, but a web request stays short)
 
 
 def _queue_big_import(request, stashed) -> str | None:
@@ -135,10 +142,10 @@ def _queue_big_import(request, stashed) -> str | None:
         return None
     from tasks.services.dispatch import enqueue
 
-    if not enqueue("tasks.jobs.import_ledger_file", stashed[0].name, request.user.pk, stashed[1]):
+    if not enqueue("tasks.jobs.import_ledger_file", stashed[0].name, request.user.pk, stashed[1], info.get("options") or {}):
         return None
     request.session.pop(SESSION_KEY, None)  # the file now belongs to the job, which deletes it
-    return (f"台账《{stashed[1]}》共{rows}行，已转入后台导入（约需{max(1, rows * 30 // 60000)}分钟）；"
+    return (f"台账《{stashed[1]}》共{rows}项，已转入后台导入（约需1分钟）；"
             "完成或失败都会发送站内通知（后台“站内通知”中可查看）。全部成功才会写入。")
 
 
@@ -166,14 +173,22 @@ def ledger_view(model_admin, request):
                 return redirect(reverse("admin:tasks_task_changelist"))
             else:
                 dry = action != "confirm"
+                options = {"year": form.cleaned_data.get("year"),
+                           "allow_duplicates": bool(form.cleaned_data.get("allow_duplicates")),
+                           "include_hidden": bool(form.cleaned_data.get("include_hidden"))}
                 try:
                     with open(stashed[0], "rb") as fh:
-                        result = import_ledger(fh, by=request.user, dry_run=dry)
+                        result = import_ledger(fh, by=request.user, dry_run=dry, **options)
                 except LedgerError as exc:
                     error, result = exc.message, exc.result
+                    _discard(request)  # a refused file is not kept: the user uploads a corrected one
+                except OSError:
+                    error, result = "上传的台账文件已不存在，请重新上传。", None
+                    _discard(request)
                 else:
                     if dry and SESSION_KEY in request.session:
-                        request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "rows": len(result.rows)}
+                        request.session[SESSION_KEY] = {**request.session[SESSION_KEY], "rows": len(result.importable),
+                                                        "options": options}
                     if not dry:
                         _discard(request)
                         messages.success(request, f"台账《{stashed[1]}》{result.summary()}")

@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from tasks.models import Assignment, Task
+from tasks.models import Assignment, Recurrence, Task
 from tasks.selectors import stats
 from tasks.selectors.lights import LIGHT_LABELS, office_settings
 
@@ -61,10 +61,9 @@ FORMULA_START = ("=", "+", "-", "@", "＝", "＋", "－", "\t", "\r", "\n")
 
 _thin = Side(style="thin", color="999999")
 BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
-WRAP = Alignment(wrap_text=True, vertical="top")
+WRAP = Alignment(wrap_text=True, vertical="bottom")
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)  # header cells
-DATA_CENTER = Alignment(horizontal="center", vertical="top", wrap_text=True)  # data: top, like wrapped text
-TOP = Alignment(vertical="top")  # plain values in a tall row
+DATA_CENTER = Alignment(horizontal="center", vertical="bottom", wrap_text=True)  # data: bottom, like unstyled cells
 HEADER_FONT = Font(name="宋体", bold=True, size=11)
 TITLE_FONT = Font(name="黑体", bold=True, size=16)
 BODY_FONT = Font(name="宋体", size=10)
@@ -179,8 +178,9 @@ class SheetWriter:
 
     def _lean(self, v, i):
         """Big sheets: empty cells are left out, numbers and short text go unstyled (printed
-        gridlines stand in for borders); only dates, fills, text that needs wrapping and text that
-        looks like a formula get a style. Per-cell styling is what costs most in openpyxl."""
+        gridlines stand in for borders); only dates, fills, percentages, text that needs wrapping and
+        text that looks like a formula get a style. Per-cell styling is what costs most in openpyxl.
+        All data cells sit at the bottom of a tall row, styled or not (the spreadsheet default)."""
         if v is None or v == "":
             return None
         if isinstance(v, (Cell, int, float)):
@@ -193,7 +193,7 @@ class SheetWriter:
         v = str(v)
         if 2 * len(v) + 2 > self.widths[i] or "\n" in v or v.startswith(FORMULA_START):
             return self.cell(v)
-        return v
+        return v  # short text: plain, one line
 
     def _height(self, cells) -> float | None:
         lines = 1
@@ -213,8 +213,6 @@ class SheetWriter:
         cells = self._to_cells(row)
         row_no = self.rows + 3  # title + header + rows written so far + this one
         h = height or self._height(cells)
-        if h and self.lean:  # a tall row: plain values go to the top too, level with the wrapped text
-            cells = [self.cell(c, align=TOP) if c is not None and not isinstance(c, Cell) else c for c in cells]
         if h:
             self.ws.row_dimensions[row_no].height = h
         self.ws.append(cells)
@@ -443,18 +441,23 @@ def _sheet_co_ranking(wb, on, ranking):
     s.close()
 
 
-DETAIL_FIELDS = ("id", "code", "title", "meeting__title", "meeting__date", "deadline_text", "deadline", "status",
-                 "light", "progress", "schedule_percent", "days_overdue", "flagged")
-DETAIL_COLUMNS = [("序号", 5.5), ("编号", 13), ("事项名称", 26), ("会议", 14), ("会议日期", 11), ("牵头单位", 12),
-                  ("配合单位", 12), ("责任领导", 10), ("时限要求", 10), ("完成时限", 11), ("状态", 9), ("灯号", 8),
-                  ("进度", 7), ("时序进度", 7), ("最新进展", 28), ("逾期天数", 6), ("挂牌督办", 6)]
+DETAIL_FIELDS = ("id", "code", "title", "meeting__title", "meeting__date", "deadline_text", "start_date", "deadline",
+                 "closed_at", "status", "light", "progress", "schedule_percent", "days_overdue", "flagged", "grade", "recurrence")
+# every column the 台账 import reads back (tasks/reports/ledger.py COLUMN_RULES): the sheet re-imports as is
+DETAIL_COLUMNS = [("序号", 5.5), ("编号", 13), ("事项名称", 24), ("会议", 13), ("会议日期", 11), ("牵头单位", 12),
+                  ("配合单位", 11), ("责任领导", 10), ("时限要求", 10), ("交办日期", 11), ("完成时限", 11), ("办结日期", 11),
+                  ("状态", 9), ("灯号", 8), ("进度", 7), ("时序进度", 7), ("最新进展", 26), ("逾期天数", 6), ("挂牌督办", 6),
+                  ("办结评定", 6), ("周期", 6)]
+RECURRENCE_LABELS = dict(Recurrence.choices)
 
 
 def detail_row(s, n, r):
+    closed = timezone.localtime(r["closed_at"]).date() if r["closed_at"] else None
     return [n, r["code"], r["title"], r["meeting__title"] or "", r["meeting__date"], r["lead"], r["co"], r["leaders"],
-            r["deadline_text"], r["deadline"], STATUS_LABELS.get(r["status"], r["status"]), _light_cell(s, r["light"]),
-            _pct_cell(s, r["progress"]), _pct_cell(s, r["schedule_percent"]), r["latest_progress"] or "",
-            r["days_overdue"] or 0, "是" if r["flagged"] else ""]
+            r["deadline_text"], r["start_date"], r["deadline"], closed, STATUS_LABELS.get(r["status"], r["status"]),
+            _light_cell(s, r["light"]), _pct_cell(s, r["progress"]), _pct_cell(s, r["schedule_percent"]),
+            r["latest_progress"] or "", r["days_overdue"] or 0, "是" if r["flagged"] else "",
+            GRADE_LABELS.get(r["grade"], ""), RECURRENCE_LABELS.get(r["recurrence"], "")]
 
 
 def _sheet_detail(wb, on):
@@ -532,10 +535,25 @@ def _sheet_explanation(wb, on):
     s.close()
 
 
+def set_default_cell_style(wb: Workbook) -> None:
+    """The body font (宋体 10 pt) for every cell written without a style: the default cell format
+    (xf 0, Excel) and the "Normal" style (LibreOffice), so plain numbers and short texts of the
+    streamed sheets print in the same font as the styled cells, at no per-cell cost. (LibreOffice
+    ignores xf 0's alignment for such cells, so the data cells keep the default bottom alignment.)"""
+    from openpyxl.styles.cell_style import StyleArray
+    from openpyxl.utils.indexed_list import IndexedList
+
+    base = StyleArray()
+    base.fontId = wb._fonts.add(BODY_FONT)
+    wb._cell_styles = IndexedList([base])
+    wb._named_styles["Normal"].font = BODY_FONT
+
+
 def write_report(target, on: dt.date, title: str = "督查通报") -> dict:
     """Write the workbook to `target` (path or binary file object); return a summary the 通报
     document reuses: totals (this week and last), paragraph, rankings, row counts."""
     wb = Workbook(write_only=True)
+    set_default_cell_style(wb)
     wb.properties.title = title
     wb.properties.creator = "督查督办系统"
     t = stats.totals(on)

@@ -100,8 +100,8 @@ def task_states(on: dt.date | None = None) -> QuerySet:
 
     Today or later: the Task table itself. A past day: HistoricalTask rows — for each task its last
     history record made before the end of that day; a task whose first record is later (rows
-    created with a back-dated assigned_at, e.g. imported) is taken in its first recorded state;
-    a task deleted before that day is left out. Relations to the task's assignments go through
+    created with a back-dated assigned_at, e.g. imported) is taken in its first recorded state if
+    it still exists; a task deleted before that day is left out. Relations to the task's assignments go through
     `rel(qs)` ("" or "task_ref__")."""
     on = on or today()
     if not is_past(on):
@@ -110,8 +110,8 @@ def task_states(on: dt.date | None = None) -> QuerySet:
     cutoff = day_start(on + dt.timedelta(days=1))
     before = h.objects.filter(history_date__lt=cutoff)
     last = before.order_by().values("id").annotate(m=Max("history_id")).values("m")
-    first = (h.objects.exclude(id__in=before.values("id")).order_by().values("id")
-             .annotate(m=Min("history_id")).values("m"))
+    first = (h.objects.exclude(id__in=before.values("id")).filter(id__in=Task.objects.values("id"))
+             .order_by().values("id").annotate(m=Min("history_id")).values("m"))
     return h.objects.filter(Q(history_id__in=Subquery(last)) | Q(history_id__in=Subquery(first))).exclude(history_type="-")
 
 

@@ -50,7 +50,7 @@ def test_download_needs_staff(client, scenario, units, db):
 
 
 def test_ledger_preview_then_confirm(staff_client, units, tmp_path):
-    path = write_xlsx(tmp_path / "l.xlsx", [["标题行"], HEADER, [1, "事项甲", "县发改局", "", "", "2099-09-30", "", ""],
+    path = write_xlsx(tmp_path / "l.xlsx", [["XX县2099年重点工作台账"], HEADER, [1, "事项甲", "县发改局", "", "", "2099-09-30", "", ""],
                                            [2, "事项乙", "财政局", "统计局", "", "年底前", "", ""]])
     url = reverse("admin:tasks_task_import_ledger")
     assert "导入台账" in staff_client.get(reverse("admin:tasks_task_changelist")).content.decode()
@@ -108,4 +108,4 @@ def test_ledger_upload_job_failure_notifies_and_stores_nothing(staff_user, units
     assert not res["ok"] and Task.objects.count() == 0 and not path.exists()
     notice = Notice.objects.get(person__user=staff_user)
     assert notice.title == "台账《台账.xlsx》导入失败" and "第2行：责任单位“县宣传部”不在单位名录中" in notice.body
-    assert import_ledger_upload(path, by=staff_user)["message"] == "上传的台账文件已不存在，请重新上传。"
+    assert import_ledger_upload(path, by=staff_user)["message"] == "上传的台账文件已不存在或无法读取，请重新上传。"

@@ -65,7 +65,8 @@ def test_weekly_report_job_eager(scenario, settings):
     res = weekly_report.apply(kwargs={"on": "2024-06-05"})
     assert res.successful(), res.traceback
     rf = ReportFile.objects.get()
-    assert res.result == {"report_file": rf.pk, "filename": "督查通报_2024年第23周.xlsx", "tasks": 10, "size": rf.size}
+    assert res.result == {"report_file": rf.pk, "filename": "督查通报_2024年第23周.xlsx", "docx": "督查通报_2024年第23周.docx",
+                          "issue": 1, "tasks": 10, "size": rf.size}
     assert rf.trigger == "beat"
 
 

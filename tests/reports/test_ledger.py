@@ -123,25 +123,25 @@ def test_group_without_members_is_caught_in_the_dry_run(tmp_path, staff_user, un
     _assert_nothing_stored()
 
 
-def test_refusal_by_create_task_rolls_back_earlier_rows(tmp_path, staff_user, units, monkeypatch):
+def test_refusal_at_write_time_rolls_back_earlier_rows(tmp_path, staff_user, units, monkeypatch):
     from tasks.services import workflow
 
-    real = workflow.create_task
+    real = workflow._clean_units
     calls = []
 
-    def flaky(**kw):
-        calls.append(kw["title"])
-        if kw["title"] == "第二项":
+    def flaky(pairs):
+        calls.append(pairs[0][0].short_name)
+        if len(calls) == 2:
             raise workflow.WorkflowError("模拟：该事项被拒绝。")
-        return real(**kw)
+        return real(pairs)
 
-    monkeypatch.setattr(workflow, "create_task", flaky)
+    monkeypatch.setattr(workflow, "_clean_units", flaky)
     rows = [HEADER, [1, "第一项", "县发改局", "", "", "2099-09-30", "已完成一半 50%", ""],
             [2, "第二项", "财政局", "", "", "2099-09-30", "", ""], [3, "第三项", "财政局", "", "", "2099-09-30", "", ""]]
     path = write_xlsx(tmp_path / "late.xlsx", rows)
     with pytest.raises(LedgerError, match="未导入任何事项") as e:
         run(path, staff_user)
-    assert calls == ["第一项", "第二项", "第三项"]  # every row tried, so every error is reported
+    assert len(calls) == 3  # every row tried, so every error is reported
     assert e.value.result.rows[1].errors == ["第3行：模拟：该事项被拒绝。"] and e.value.result.created == 0
     assert all(r.code == "" for r in e.value.result.rows)
     _assert_nothing_stored()

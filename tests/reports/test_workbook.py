@@ -136,7 +136,7 @@ def test_column_widths_fit_chinese(wb):
     ws = wb["事项明细"]
     from openpyxl.utils import get_column_letter
 
-    widths = {ws.cell(row=2, column=i).value: ws.column_dimensions[get_column_letter(i)].width for i in range(1, 18)}
+    widths = {ws.cell(row=2, column=i).value: ws.column_dimensions[get_column_letter(i)].width for i in range(1, 22)}
     assert widths["事项名称"] >= 2 * len("供暖季前完成管网改造") and widths["事项名称"] <= 40
     assert widths["序号"] < widths["编号"] < widths["事项名称"]
     assert widths["完成时限"] >= 10
@@ -161,4 +161,4 @@ def test_empty_database_report(db):
     with rf.file.open("rb") as fh:
         book = load_workbook(fh)
     assert book.sheetnames[0] == "总体情况" and rf.task_count == 0
-    assert book["事项明细"].auto_filter.ref == "A2:Q2"
+    assert book["事项明细"].auto_filter.ref == "A2:U2"
