@@ -145,7 +145,7 @@ def _chips_from_post(post) -> list[tuple[str, str]]:
 
 
 def _review_context(request, speech_id, *, selected=None, editor_form=None, editor_chips=None, bulk_form=None,
-                    add_form=None, checked=()) -> dict:
+                    add_form=None, checked=(), partial=False) -> dict:
     try:
         data = sel.review(speech_id)
     except Speech.DoesNotExist:
@@ -162,8 +162,7 @@ def _review_context(request, speech_id, *, selected=None, editor_form=None, edit
         "editor_form": editor_form, "editor_chips": editor_chips if editor_chips is not None else (current.chips if current else []),
         "bulk_form": bulk_form or wf.BulkForm(initial={"mode": "replace", "deadline_kind": "date"}),
         "add_form": add_form or wf.AddCandidateForm(), "checked": {int(i) for i in checked if str(i).isdigit()},
-        "directory": sel.unit_directory(), "leaders": sel.leaders(),
-        "today": timezone.localdate(),
+        "directory": [] if partial else sel.unit_directory(), "today": timezone.localdate(),
     }
 
 
@@ -173,8 +172,9 @@ def review(request, pk: int):
         selected = int(request.GET.get("d", ""))
     except ValueError:
         selected = None
-    ctx = _review_context(request, pk, selected=selected)
-    if request.GET.get("partial") == "editor":
+    partial = request.GET.get("partial") == "editor"
+    ctx = _review_context(request, pk, selected=selected, partial=partial)
+    if partial:
         return _page(request, "workbench/_editor.html", ctx)
     return _page(request, "workbench/review.html", ctx)
 
