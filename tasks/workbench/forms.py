@@ -22,7 +22,8 @@ class _Chinese(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.error_messages.setdefault("required", f"请填写{f.label}。")
+            if f.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                f.error_messages["required"] = f"请填写{f.label}。"
             if not isinstance(f, forms.ModelMultipleChoiceField):
                 f.error_messages["invalid_choice"] = "选项无效，请重新选择。"
             if isinstance(f, forms.CharField) and f.max_length:

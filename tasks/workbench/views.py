@@ -211,6 +211,9 @@ def candidate_edit(request, pk: int, did: int):
                 deadline_kind=d["deadline_kind"], deadline=d["deadline"], deadline_text=d["deadline_text"],
                 target=d["target"], recurrence=d["recurrence"])
         except (IngestError, WorkflowError) as exc:
+            if not Directive.objects.filter(pk=directive.pk, review_state=Directive.Review.PENDING).exists():
+                messages.error(request, exc.message)  # handled meanwhile: the page shows its new state
+                return redirect(_review_url(speech.pk, directive.pk))
             form.add_error(None, exc.message)
         else:
             if isinstance(result, Task):
