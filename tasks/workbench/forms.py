@@ -46,7 +46,7 @@ class CandidateForm(_Chinese):
     `add` / `add_role` / `add_leader` add one more without JavaScript."""
 
     title = forms.CharField(label="事项名称", required=False, max_length=300,
-                            help_text="留空则取原文语句的第一分句")
+                            help_text="留空则用框中灰色的建议名称（原文第一分句）")
     text = forms.CharField(label="原文语句（工作要求）", widget=forms.Textarea(attrs={"rows": 4}), max_length=1000)
     deadline_kind = forms.ChoiceField(label="时限类型", choices=DeadlineKind.choices)
     deadline = _date("完成时限")

@@ -157,6 +157,8 @@ def _review_context(request, speech_id, *, selected=None, editor_form=None, edit
             "title": current.title, "text": current.text, "deadline_kind": current.deadline_kind, "deadline": current.deadline,
             "deadline_text": current.deadline_text, "target": current.target, "recurrence": current.recurrence,
         })
+    if current is not None and editor_form is not None:
+        editor_form.fields["title"].widget.attrs["placeholder"] = ingest.directive_title(current.text)
     return {
         "wb": "speeches", "counts": _counts(request), "review": data, "speech": data.speech, "current": current,
         "editor_form": editor_form, "editor_chips": editor_chips if editor_chips is not None else (current.chips if current else []),

@@ -40,6 +40,25 @@ def _chinese_browser_ui():
         os.environ["LANGUAGE"] = before
 
 
+# the strict policy the deployment is moving to: no inline script, no inline style, nothing external
+STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+              "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _enforce_csp(page, problems: list):
+    """Serve every workbench page (GET) with STRICT_CSP; collect violations and script errors."""
+    def handle(route):
+        if route.request.method != "GET":  # uploads pass untouched (their answer is a redirect to a GET)
+            route.continue_()
+            return
+        resp = route.fetch()
+        route.fulfill(response=resp, headers={**resp.headers, "content-security-policy": STRICT_CSP})
+
+    page.route("**/workbench/**", handle)
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+
+
 def _clean(page, where):
     body = page.locator("body").inner_text()
     for bad in FORBIDDEN:
@@ -122,6 +141,9 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
 
     page = new_page()
     phone = new_page(width=390, height=844)
+    problems: list[str] = []
+    _enforce_csp(page, problems)
+    _enforce_csp(phone, problems)
     _login(page, base)
     _login(phone, base)
 
@@ -361,3 +383,4 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     assert "王督查 催办" in page.locator('[data-testid="chase-history"]').inner_text()
     _both(page, phone, shot, "12-task-chase-history")
     assert staff_person.user.username == "ducha"
+    assert problems == []  # no CSP violation, no script error on any workbench page
