@@ -83,17 +83,20 @@ class AddCandidateForm(_Chinese):
         return data
 
 
+def _units_input(label: str, target: str, placeholder: str) -> forms.CharField:
+    """Unit names typed (without JavaScript) or picked as chips from the autocomplete (`target`)."""
+    return forms.CharField(label=label, required=False, max_length=500, widget=forms.TextInput(attrs={
+        "placeholder": placeholder, "autocomplete": "off", "class": "unit-ac", "data-target": target}))
+
+
+LEAD_HINT = "输入单位名称或简称，多个用顿号分隔"
 BULK_ACTIONS = [("set_units", "设置责任单位"), ("set_deadline", "设置时限"), ("accept", "采纳并交办"), ("reject", "驳回")]
 
 
 class BulkForm(_Chinese):
     action = forms.ChoiceField(label="批量操作", choices=BULK_ACTIONS)
-    lead_text = forms.CharField(label="主办单位", required=False, max_length=500,
-                                widget=forms.TextInput(attrs={"placeholder": "输入单位名称或简称，多个用顿号分隔", "autocomplete": "off",
-                                                              "class": "unit-ac", "data-target": "bulk-lead"}))
-    co_text = forms.CharField(label="协办单位", required=False, max_length=500,
-                              widget=forms.TextInput(attrs={"placeholder": "可不填", "autocomplete": "off",
-                                                            "class": "unit-ac", "data-target": "bulk-co"}))
+    lead_text = _units_input("主办单位", "bulk-lead", LEAD_HINT)
+    co_text = _units_input("协办单位", "bulk-co", "可不填")
     mode = forms.ChoiceField(label="方式", choices=[("replace", "替换原有责任单位"), ("add", "追加")], initial="replace",
                              widget=forms.RadioSelect, required=False)
     deadline_kind = forms.ChoiceField(label="时限类型", choices=DeadlineKind.choices, initial=DeadlineKind.DATE, required=False)
@@ -108,12 +111,8 @@ class TaskRegisterForm(_Chinese):
                                   widget=forms.Textarea(attrs={"rows": 5, "placeholder": "照录领导批示原文或工作要求"}))
     urgency = forms.ChoiceField(label="缓急程度", choices=Task.Urgency.choices, initial=Task.Urgency.NORMAL,
                                 widget=forms.RadioSelect)
-    lead_text = forms.CharField(label="主办单位", required=False, max_length=500,
-                                widget=forms.TextInput(attrs={"placeholder": "输入单位名称或简称，多个用顿号分隔", "autocomplete": "off",
-                                                              "class": "unit-ac", "data-target": "reg-lead"}))
-    co_text = forms.CharField(label="协办单位", required=False, max_length=500,
-                              widget=forms.TextInput(attrs={"placeholder": "可不填", "autocomplete": "off",
-                                                            "class": "unit-ac", "data-target": "reg-co"}))
+    lead_text = _units_input("主办单位", "reg-lead", LEAD_HINT)
+    co_text = _units_input("协办单位", "reg-co", "可不填")
     leaders = forms.ModelMultipleChoiceField(Person.objects.none(), label="责任领导", required=False,
                                              widget=forms.CheckboxSelectMultiple,
                                              error_messages={"invalid_choice": "所选人员不是在职领导。",

@@ -48,7 +48,7 @@ def _page(request, template: str, ctx: dict, status: int = 200) -> HttpResponse:
 
 
 def _error(request, status: int, heading: str, detail: str) -> HttpResponse:
-    return _page(request, "workbench/error.html", {"heading": heading, "detail": detail}, status=status)
+    return _page(request, "portal/error.html", {"heading": heading, "detail": detail}, status=status)
 
 
 def staff_view(view):
