@@ -153,7 +153,7 @@ def unacknowledged(days: int, now: dt.datetime | None = None):
     now = now or timezone.now()
     return (Assignment.objects.filter(acknowledged_at__isnull=True, task__status__in=OPEN_STATUSES,
                                       task__assigned_at__lte=now - dt.timedelta(days=days))
-            .select_related("task", "unit").order_by("task__assigned_at", "task_id", "unit__sort_order"))
+            .select_related("task", "unit").order_by("task__assigned_at", "task_id", "-role", "unit__sort_order"))
 
 
 def pending_extensions():

@@ -351,7 +351,10 @@ def queue_candidates(request):
 
 
 @staff_view
+@require_http_methods(["GET", "POST"])
 def queue_unacknowledged(request):
+    if request.method == "POST":
+        return _chase_selected(request)
     days = _ack_days(request)
     qs = sel.unacknowledged(days)
     page = Paginator(qs, wf.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -364,6 +367,34 @@ def queue_unacknowledged(request):
         "wb": "unacknowledged", "counts": _counts(request), "page_obj": page, "days": days,
         "page_query": urlencode({"days": days}), "here": request.get_full_path(),
     })
+
+
+def _chase_selected(request):
+    """催办所选: the ticked (task, unit) rows of the 待签收 queue, one Chase per task."""
+    from tasks.models import Assignment
+
+    back = _back(request, reverse("workbench:queue_unacknowledged"))
+    form = wf.ChaseForm(request.POST)
+    try:
+        ids = [int(i) for i in request.POST.getlist("ids")]
+    except ValueError:
+        ids = None
+    if ids is None or not form.is_valid():
+        messages.error(request, "所选单位无效，请刷新页面后重试。" if ids is None else
+                       "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect(back)
+    grouped: dict[int, tuple] = {}
+    for a in Assignment.objects.filter(pk__in=ids).select_related("task", "unit").order_by("task_id", "unit__sort_order"):
+        grouped.setdefault(a.task_id, (a.task, []))[1].append(a.unit)
+    try:
+        done = chase.chase_many(items=list(grouped.values()), by=request.user, message=form.cleaned_data["message"])
+    except WorkflowError as exc:
+        messages.error(request, f"未催办：{exc.message}")
+        return redirect(back)
+    units = sum(len(units) for _, units in grouped.values())
+    messages.success(request, f"已催办 {len(done)} 项事项的 {units} 个单位，催办人 {chase.chaser_name(request.user)}，"
+                              f"{timezone.localtime():%Y-%m-%d %H:%M}。")
+    return redirect(back)
 
 
 def _decision_queue(request, *, kind: str):
