@@ -122,6 +122,13 @@ def review(speech_id) -> Review:
     return Review(speech=speech, directives=directives, pieces=pieces, counts=counts)
 
 
+def next_pending(speech: Speech, after: Directive) -> Directive | None:
+    """The next candidate to review after `after` in reading order (wrapping to the first)."""
+    pending = Directive.objects.filter(speech=speech, review_state=Directive.Review.PENDING).exclude(pk=after.pk)
+    return (pending.filter(start__gte=after.start).order_by("start", "seq").first()
+            or pending.order_by("start", "seq").first())
+
+
 def unit_directory() -> list[dict]:
     """The active units with their short names and aliases, for the owner autocomplete."""
     return [{"id": e["id"], "name": e["name"], "short": e["short_name"] or "", "aliases": e["aliases"], "kind": e["kind"]}

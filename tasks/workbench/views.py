@@ -157,10 +157,17 @@ def _review_context(request, speech_id, *, selected=None, editor_form=None, edit
             "title": current.title, "text": current.text, "deadline_kind": current.deadline_kind, "deadline": current.deadline,
             "deadline_text": current.deadline_text, "target": current.target, "recurrence": current.recurrence,
         })
+    pending = [d.pk for d in data.directives if d.review_state == Directive.Review.PENDING]
+    nav = {}
+    if current is not None:
+        order = [d.pk for d in data.directives]
+        at = order.index(current.pk)
+        nav["prev"] = next((i for i in reversed(order[:at]) if i in pending), None)
+        nav["next"] = next((i for i in order[at + 1:] if i in pending), None)
     if current is not None and editor_form is not None:
         editor_form.fields["title"].widget.attrs["placeholder"] = ingest.directive_title(current.text)
     return {
-        "wb": "speeches", "counts": _counts(request), "review": data, "speech": data.speech, "current": current,
+        "wb": "speeches", "counts": _counts(request), "review": data, "speech": data.speech, "current": current, "cand_nav": nav,
         "editor_form": editor_form, "editor_chips": editor_chips if editor_chips is not None else (current.chips if current else []),
         "bulk_form": bulk_form or wf.BulkForm(initial={"mode": "replace", "deadline_kind": "date"}),
         "add_form": add_form or wf.AddCandidateForm(), "checked": {int(i) for i in checked if str(i).isdigit()},
@@ -224,7 +231,10 @@ def candidate_edit(request, pk: int, did: int):
                 messages.success(request, f"第{directive.seq}条已驳回。")
             else:
                 messages.success(request, f"第{directive.seq}条已保存。")
-            return redirect(_review_url(speech.pk, directive.pk))
+                return redirect(_review_url(speech.pk, directive.pk))
+            # handled: on to the next pending candidate in reading order
+            nxt = sel.next_pending(speech, directive)
+            return redirect(_review_url(speech.pk, nxt.pk if nxt else None))
     # what was typed is kept: the chips as posted (names looked up again), the fields as bound
     try:
         chips = _posted_chips(directive, request.POST)

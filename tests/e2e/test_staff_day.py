@@ -200,6 +200,11 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     assert target.title == "加快中小项目投资进度" and target.deadline == today + dt.timedelta(days=30)
     assert any(o.get("unit_id") == fgj.pk for o in target.owners)
     assert all(o.get("unit_id") or o.get("kind") == "person" for o in target.owners)
+    # 下一条: the next pending candidate in reading order opens in place
+    following = speech.directives.filter(start__gt=target.start, review_state="pending").order_by("start").first()
+    if following is not None:
+        page.click('[data-testid="editor-next"]')
+        page.locator(f'[data-testid="editor-form"][data-id="{following.pk}"]').wait_for()
 
     # --- a sentence the engine missed: select part of it, add it in one action ------------------
     sentence = _missed_sentence(speech)
