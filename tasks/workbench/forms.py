@@ -41,6 +41,17 @@ class SpeechUploadForm(_Chinese):
                               help_text="上级会议的讲话中，“市财政局”等上级单位会标为“层级不符”，由您指定本级责任单位")
 
 
+    def clean_file(self):
+        """A file over the limit is refused before it is read into memory."""
+        from django.conf import settings
+
+        f = self.cleaned_data["file"]
+        if f.size > settings.TRACKER_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"文件过大（{f.size / 1048576:.1f} MB），讲话稿不能超过 "
+                                        f"{settings.TRACKER_MAX_UPLOAD_BYTES // 1048576} MB。")
+        return f
+
+
 class CandidateForm(_Chinese):
     """The editor beside the text. The owner chips come as lists (chip, chip_role, chip_remove);
     `add` / `add_role` / `add_leader` add one more without JavaScript."""

@@ -34,6 +34,13 @@ def test_bad_uploads_store_nothing(staff_client, name, data, extra, message):
     assert not Speech.objects.exists() and not Meeting.objects.exists()
 
 
+def test_too_big_refused_before_reading(staff_client, settings):
+    settings.TRACKER_MAX_UPLOAD_BYTES = 1000
+    r = _post(staff_client, "讲话.txt", DEMO_SPEECH.read_bytes())
+    assert r.status_code == 400 and "讲话稿不能超过" in r.content.decode()
+    assert not Speech.objects.exists()
+
+
 def test_upload_then_same_file_again(staff_client):
     r = _post(staff_client, "讲话.txt", DEMO_SPEECH.read_bytes())
     speech = Speech.objects.get()
