@@ -338,6 +338,7 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     op = Person.objects.get(user__username="fgj").user
     fgj_tasks = list(Task.objects.filter(units=fgj, source=Task.Source.SPEECH).order_by("id")[:4])
     for t in fgj_tasks[:2]:
+        workflow.acknowledge(task=t, unit=fgj, by=op)  # signed first (whatever the 签收 rule)
         workflow.request_extension(task=t, unit=fgj, by=op, proposed_deadline=t.deadline + dt.timedelta(days=30), reason="项目审批手续尚未完成")
     page.goto(base + "/workbench/queues/extensions/")
     page.check("input.pick-all")
@@ -359,6 +360,7 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     # the lead of two tasks is 县财政局: its operator asks to close them
     czj_op = create_login(username="czj", password=PASSWORD, name="周联络", role="operator", unit=czj).user
     for t in fgj_tasks[2:4]:
+        workflow.acknowledge(task=t, unit=czj, by=czj_op)
         workflow.request_completion(task=t, unit=czj, by=czj_op, summary="已完成，佐证材料见附件")
     page.goto(base + "/workbench/queues/completions/")
     _both(page, phone, shot, "10-completions")
