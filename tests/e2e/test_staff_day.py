@@ -200,6 +200,12 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     assert target.title == "加快中小项目投资进度" and target.deadline == today + dt.timedelta(days=30)
     assert any(o.get("unit_id") == fgj.pk for o in target.owners)
     assert all(o.get("unit_id") or o.get("kind") == "person" for o in target.owners)
+    # on a phone the page opened on that candidate shows its editor (and the message) first
+    phone.goto(base + f"/workbench/speeches/{speech.pk}/?d={target.pk}#c-{target.pk}")
+    phone.locator(f'[data-testid="editor-form"][data-id="{target.pk}"]').wait_for()
+    phone.wait_for_timeout(300)
+    assert phone.evaluate("document.getElementById('editor').getBoundingClientRect().top") < 200
+    phone.screenshot(path=str(_shots() / "wb-03-editor-phone.png"))
     # 下一条: the next pending candidate in reading order opens in place
     following = speech.directives.filter(start__gt=target.start, review_state="pending").order_by("start").first()
     if following is not None:

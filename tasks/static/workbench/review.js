@@ -46,6 +46,12 @@
     openCandidate(a.getAttribute("data-id"), a);
   });
 
+  // phones: the editor sits below the speech; a page opened on a candidate (after 保存, 下一条…) shows it
+  if (window.matchMedia("(max-width: 980px)").matches && new URL(window.location.href).searchParams.get("d")) {
+    var ed = document.getElementById("editor");
+    if (ed) setTimeout(function () { ed.scrollIntoView({ block: "start" }); }, 0);
+  }
+
   // --- a selection becomes a candidate --------------------------------------------------------
   var form = document.getElementById("add-form");
   var bar = document.getElementById("selbar");
