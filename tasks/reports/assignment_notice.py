@@ -46,15 +46,15 @@ def _font(run, name: str, size, bold=False, color=None):
 
 
 def _para(doc_or_cell, text="", *, font=FANGSONG, size=SAN_HAO, bold=False, align=None, color=None, indent=False,
-          space_after=0):
+          space_after=0, line=28):
     p = doc_or_cell.add_paragraph()
     if align is not None:
         p.alignment = align
     fmt = p.paragraph_format
     fmt.space_before, fmt.space_after = Pt(0), Pt(space_after)
-    fmt.line_spacing = Pt(28)
+    fmt.line_spacing = Pt(line)
     if indent:
-        fmt.first_line_indent = Pt(32)  # 首行缩进两字
+        fmt.first_line_indent = size * 2  # 首行缩进两字
     if text:
         _font(p.add_run(text), font, size, bold, color)
     return p
@@ -76,11 +76,11 @@ def _cell(cell, text, *, bold=False, font=FANGSONG, align=None):
     p = cell.paragraphs[0]
     if align is not None:
         p.alignment = align
-    p.paragraph_format.line_spacing = Pt(24)
+    p.paragraph_format.line_spacing = Pt(22)
     for i, line in enumerate((text or "—").split("\n")):
         if i:
             p = cell.add_paragraph()
-            p.paragraph_format.line_spacing = Pt(24)
+            p.paragraph_format.line_spacing = Pt(22)
         _font(p.add_run(line), font, SI_HAO, bold)
 
 
@@ -119,12 +119,11 @@ def build_notice(task: Task) -> bytes:
 
     head = _para(doc, office, font=XIAOBIAOSONG, size=Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, space_after=6)
     _rule(head)
-    _para(doc)
-    _para(doc, notice_title(task), font=XIAOBIAOSONG, size=ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
+    _para(doc, notice_title(task), font=XIAOBIAOSONG, size=ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, line=36)
     year = assigned.year
     number = task.code.rsplit("-", 1)[-1].lstrip("0") or "0"
     _para(doc, f"督办〔{year}〕{number}号", font=FANGSONG, size=SAN_HAO, align=WD_ALIGN_PARAGRAPH.CENTER,
-          space_after=8)
+          space_after=4)
 
     rows = [
         ("编　　号", task.code),
@@ -142,18 +141,25 @@ def build_notice(task: Task) -> bytes:
     table = doc.add_table(rows=len(rows), cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = (Cm(3.2), Cm(12.4))  # 15.6 cm: the 版心 width of GB/T 9704
+    for col, w in zip(table.columns, widths):
+        col.width = w
     for i, (label, value) in enumerate(rows):
         _cell(table.cell(i, 0), label, bold=True, font=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
         _cell(table.cell(i, 1), value)
-        table.cell(i, 0).width, table.cell(i, 1).width = Cm(3.2), Cm(12.4)
+        for j, w in enumerate(widths):
+            table.cell(i, j).width = w
 
-    _para(doc, space_after=4)
-    _para(doc, "办理要求：", font=HEITI, size=SAN_HAO)
-    for line in REQUIREMENTS:
-        _para(doc, line, indent=True)
-    _para(doc)
-    _para(doc, office, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, cn_date(assigned), align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _para(doc, "办理要求：", font=HEITI, size=SAN_HAO).paragraph_format.space_before = Pt(6)
+    for item in REQUIREMENTS:
+        _para(doc, item, size=SI_HAO, line=24, indent=True)
+    sign = _para(doc, office, align=WD_ALIGN_PARAGRAPH.RIGHT, line=24)
+    sign.paragraph_format.space_before = Pt(4)
+    sign.paragraph_format.keep_with_next = True  # 落款 and date stay together
+    sign.paragraph_format.right_indent = Pt(32)
+    dated = _para(doc, cn_date(assigned), align=WD_ALIGN_PARAGRAPH.RIGHT, line=24)
+    dated.paragraph_format.right_indent = Pt(32)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -122,6 +122,13 @@ def review(speech_id) -> Review:
     return Review(speech=speech, directives=directives, pieces=pieces, counts=counts)
 
 
+def next_pending(speech: Speech, after: Directive) -> Directive | None:
+    """The next candidate to review after `after` in reading order (wrapping to the first)."""
+    pending = Directive.objects.filter(speech=speech, review_state=Directive.Review.PENDING).exclude(pk=after.pk)
+    return (pending.filter(start__gte=after.start).order_by("start", "seq").first()
+            or pending.order_by("start", "seq").first())
+
+
 def unit_directory() -> list[dict]:
     """The active units with their short names and aliases, for the owner autocomplete."""
     return [{"id": e["id"], "name": e["name"], "short": e["short_name"] or "", "aliases": e["aliases"], "kind": e["kind"]}
@@ -153,7 +160,7 @@ def unacknowledged(days: int, now: dt.datetime | None = None):
     now = now or timezone.now()
     return (Assignment.objects.filter(acknowledged_at__isnull=True, task__status__in=OPEN_STATUSES,
                                       task__assigned_at__lte=now - dt.timedelta(days=days))
-            .select_related("task", "unit").order_by("task__assigned_at", "task_id", "unit__sort_order"))
+            .select_related("task", "unit").order_by("task__assigned_at", "task_id", "-role", "unit__sort_order"))
 
 
 def pending_extensions():

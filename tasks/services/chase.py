@@ -47,7 +47,7 @@ def chase_task(*, task: Task, by, units=None, message: str = "", send: bool = Tr
     task = Task.objects.get(pk=task.pk)
     if task.status in CLOSED_STATUSES:
         raise WorkflowError(f"该事项{task.get_status_display()}，不需要催办。")
-    assignments = list(Assignment.objects.filter(task=task).select_related("unit").order_by("role", "unit__sort_order", "unit_id"))
+    assignments = list(Assignment.objects.filter(task=task).select_related("unit").order_by("-role", "unit__sort_order", "unit_id"))
     if units is not None:
         wanted = {u.pk for u in units}
         chosen = [a for a in assignments if a.unit_id in wanted]
@@ -80,3 +80,23 @@ def chase_task(*, task: Task, by, units=None, message: str = "", send: bool = Tr
     chase.reminder_ids = ids
     chase.sent = reminders.send_pending(now or timezone.now(), ids=ids) if send and ids else {}
     return chase
+
+
+def chase_many(*, items, by, message: str = "", now=None) -> list[Chase]:
+    """催办 several tasks at once (the 待签收 queue): `items` is [(task, units)]; one Chase per task,
+    all recorded or none (a refusal names the task), then every reminder is sent."""
+    items = list(items)
+    if not items:
+        raise WorkflowError("请先勾选要催办的单位。")
+    with transaction.atomic():
+        chases = []
+        for task, units in items:
+            try:
+                chases.append(chase_task(task=task, by=by, units=units, message=message, send=False))
+            except WorkflowError as exc:
+                raise WorkflowError(f"{task.code}：{exc.message}", field=exc.field) from None
+    ids = [i for c in chases for i in c.reminder_ids]
+    sent = reminders.send_pending(now or timezone.now(), ids=ids) if ids else {}
+    for c in chases:
+        c.sent = sent
+    return chases

@@ -22,7 +22,8 @@ class _Chinese(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.error_messages.setdefault("required", f"请填写{f.label}。")
+            if f.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                f.error_messages["required"] = f"请填写{f.label}。"
             if not isinstance(f, forms.ModelMultipleChoiceField):
                 f.error_messages["invalid_choice"] = "选项无效，请重新选择。"
             if isinstance(f, forms.CharField) and f.max_length:
@@ -40,12 +41,23 @@ class SpeechUploadForm(_Chinese):
                               help_text="上级会议的讲话中，“市财政局”等上级单位会标为“层级不符”，由您指定本级责任单位")
 
 
+    def clean_file(self):
+        """A file over the limit is refused before it is read into memory."""
+        from django.conf import settings
+
+        f = self.cleaned_data["file"]
+        if f.size > settings.TRACKER_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(f"文件过大（{f.size / 1048576:.1f} MB），讲话稿不能超过 "
+                                        f"{settings.TRACKER_MAX_UPLOAD_BYTES // 1048576} MB。")
+        return f
+
+
 class CandidateForm(_Chinese):
     """The editor beside the text. The owner chips come as lists (chip, chip_role, chip_remove);
     `add` / `add_role` / `add_leader` add one more without JavaScript."""
 
     title = forms.CharField(label="事项名称", required=False, max_length=300,
-                            help_text="留空则取原文语句的第一分句")
+                            help_text="留空则用框中灰色的建议名称（原文第一分句）")
     text = forms.CharField(label="原文语句（工作要求）", widget=forms.Textarea(attrs={"rows": 4}), max_length=1000)
     deadline_kind = forms.ChoiceField(label="时限类型", choices=DeadlineKind.choices)
     deadline = _date("完成时限")
@@ -82,17 +94,20 @@ class AddCandidateForm(_Chinese):
         return data
 
 
+def _units_input(label: str, target: str, placeholder: str) -> forms.CharField:
+    """Unit names typed (without JavaScript) or picked as chips from the autocomplete (`target`)."""
+    return forms.CharField(label=label, required=False, max_length=500, widget=forms.TextInput(attrs={
+        "placeholder": placeholder, "autocomplete": "off", "class": "unit-ac", "data-target": target}))
+
+
+LEAD_HINT = "输入单位名称或简称，多个用顿号分隔"
 BULK_ACTIONS = [("set_units", "设置责任单位"), ("set_deadline", "设置时限"), ("accept", "采纳并交办"), ("reject", "驳回")]
 
 
 class BulkForm(_Chinese):
     action = forms.ChoiceField(label="批量操作", choices=BULK_ACTIONS)
-    lead_text = forms.CharField(label="主办单位", required=False, max_length=500,
-                                widget=forms.TextInput(attrs={"placeholder": "输入单位名称或简称，多个用顿号分隔", "autocomplete": "off",
-                                                              "class": "unit-ac", "data-target": "bulk-lead"}))
-    co_text = forms.CharField(label="协办单位", required=False, max_length=500,
-                              widget=forms.TextInput(attrs={"placeholder": "可不填", "autocomplete": "off",
-                                                            "class": "unit-ac", "data-target": "bulk-co"}))
+    lead_text = _units_input("主办单位", "bulk-lead", LEAD_HINT)
+    co_text = _units_input("协办单位", "bulk-co", "可不填")
     mode = forms.ChoiceField(label="方式", choices=[("replace", "替换原有责任单位"), ("add", "追加")], initial="replace",
                              widget=forms.RadioSelect, required=False)
     deadline_kind = forms.ChoiceField(label="时限类型", choices=DeadlineKind.choices, initial=DeadlineKind.DATE, required=False)
@@ -107,12 +122,8 @@ class TaskRegisterForm(_Chinese):
                                   widget=forms.Textarea(attrs={"rows": 5, "placeholder": "照录领导批示原文或工作要求"}))
     urgency = forms.ChoiceField(label="缓急程度", choices=Task.Urgency.choices, initial=Task.Urgency.NORMAL,
                                 widget=forms.RadioSelect)
-    lead_text = forms.CharField(label="主办单位", required=False, max_length=500,
-                                widget=forms.TextInput(attrs={"placeholder": "输入单位名称或简称，多个用顿号分隔", "autocomplete": "off",
-                                                              "class": "unit-ac", "data-target": "reg-lead"}))
-    co_text = forms.CharField(label="协办单位", required=False, max_length=500,
-                              widget=forms.TextInput(attrs={"placeholder": "可不填", "autocomplete": "off",
-                                                            "class": "unit-ac", "data-target": "reg-co"}))
+    lead_text = _units_input("主办单位", "reg-lead", LEAD_HINT)
+    co_text = _units_input("协办单位", "reg-co", "可不填")
     leaders = forms.ModelMultipleChoiceField(Person.objects.none(), label="责任领导", required=False,
                                              widget=forms.CheckboxSelectMultiple,
                                              error_messages={"invalid_choice": "所选人员不是在职领导。",

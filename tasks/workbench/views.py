@@ -49,7 +49,7 @@ def _page(request, template: str, ctx: dict, status: int = 200) -> HttpResponse:
 
 
 def _error(request, status: int, heading: str, detail: str) -> HttpResponse:
-    return _page(request, "workbench/error.html", {"heading": heading, "detail": detail}, status=status)
+    return _page(request, "portal/error.html", {"heading": heading, "detail": detail}, status=status)
 
 
 def staff_view(view):
@@ -146,7 +146,7 @@ def _chips_from_post(post) -> list[tuple[str, str]]:
 
 
 def _review_context(request, speech_id, *, selected=None, editor_form=None, editor_chips=None, bulk_form=None,
-                    add_form=None, checked=()) -> dict:
+                    add_form=None, checked=(), partial=False) -> dict:
     try:
         data = sel.review(speech_id)
     except Speech.DoesNotExist:
@@ -158,13 +158,21 @@ def _review_context(request, speech_id, *, selected=None, editor_form=None, edit
             "title": current.title, "text": current.text, "deadline_kind": current.deadline_kind, "deadline": current.deadline,
             "deadline_text": current.deadline_text, "target": current.target, "recurrence": current.recurrence,
         })
+    pending = [d.pk for d in data.directives if d.review_state == Directive.Review.PENDING]
+    nav = {}
+    if current is not None:
+        order = [d.pk for d in data.directives]
+        at = order.index(current.pk)
+        nav["prev"] = next((i for i in reversed(order[:at]) if i in pending), None)
+        nav["next"] = next((i for i in order[at + 1:] if i in pending), None)
+    if current is not None and editor_form is not None:
+        editor_form.fields["title"].widget.attrs["placeholder"] = ingest.directive_title(current.text)
     return {
-        "wb": "speeches", "counts": _counts(request), "review": data, "speech": data.speech, "current": current,
+        "wb": "speeches", "counts": _counts(request), "review": data, "speech": data.speech, "current": current, "cand_nav": nav,
         "editor_form": editor_form, "editor_chips": editor_chips if editor_chips is not None else (current.chips if current else []),
         "bulk_form": bulk_form or wf.BulkForm(initial={"mode": "replace", "deadline_kind": "date"}),
         "add_form": add_form or wf.AddCandidateForm(), "checked": {int(i) for i in checked if str(i).isdigit()},
-        "directory": sel.unit_directory(), "leaders": sel.leaders(),
-        "today": timezone.localdate(),
+        "directory": [] if partial else sel.unit_directory(), "today": timezone.localdate(),
     }
 
 
@@ -174,8 +182,9 @@ def review(request, pk: int):
         selected = int(request.GET.get("d", ""))
     except ValueError:
         selected = None
-    ctx = _review_context(request, pk, selected=selected)
-    if request.GET.get("partial") == "editor":
+    partial = request.GET.get("partial") == "editor"
+    ctx = _review_context(request, pk, selected=selected, partial=partial)
+    if partial:
         return _page(request, "workbench/_editor.html", ctx)
     return _page(request, "workbench/review.html", ctx)
 
@@ -212,6 +221,9 @@ def candidate_edit(request, pk: int, did: int):
                 deadline_kind=d["deadline_kind"], deadline=d["deadline"], deadline_text=d["deadline_text"],
                 target=d["target"], recurrence=d["recurrence"])
         except (IngestError, WorkflowError) as exc:
+            if not Directive.objects.filter(pk=directive.pk, review_state=Directive.Review.PENDING).exists():
+                messages.error(request, exc.message)  # handled meanwhile: the page shows its new state
+                return redirect(_review_url(speech.pk, directive.pk))
             form.add_error(None, exc.message)
         else:
             if isinstance(result, Task):
@@ -220,7 +232,10 @@ def candidate_edit(request, pk: int, did: int):
                 messages.success(request, f"第{directive.seq}条已驳回。")
             else:
                 messages.success(request, f"第{directive.seq}条已保存。")
-            return redirect(_review_url(speech.pk, directive.pk))
+                return redirect(_review_url(speech.pk, directive.pk))
+            # handled: on to the next pending candidate in reading order
+            nxt = sel.next_pending(speech, directive)
+            return redirect(_review_url(speech.pk, nxt.pk if nxt else None))
     # what was typed is kept: the chips as posted (names looked up again), the fields as bound
     try:
         chips = _posted_chips(directive, request.POST)
@@ -347,7 +362,10 @@ def queue_candidates(request):
 
 
 @staff_view
+@require_http_methods(["GET", "POST"])
 def queue_unacknowledged(request):
+    if request.method == "POST":
+        return _chase_selected(request)
     days = _ack_days(request)
     qs = sel.unacknowledged(days)
     page = Paginator(qs, wf.PAGE_SIZE).get_page(request.GET.get("page"))
@@ -360,6 +378,34 @@ def queue_unacknowledged(request):
         "wb": "unacknowledged", "counts": _counts(request), "page_obj": page, "days": days,
         "page_query": urlencode({"days": days}), "here": request.get_full_path(),
     })
+
+
+def _chase_selected(request):
+    """催办所选: the ticked (task, unit) rows of the 待签收 queue, one Chase per task."""
+    from tasks.models import Assignment
+
+    back = _back(request, reverse("workbench:queue_unacknowledged"))
+    form = wf.ChaseForm(request.POST)
+    try:
+        ids = [int(i) for i in request.POST.getlist("ids")]
+    except ValueError:
+        ids = None
+    if ids is None or not form.is_valid():
+        messages.error(request, "所选单位无效，请刷新页面后重试。" if ids is None else
+                       "；".join(e for errs in form.errors.values() for e in errs))
+        return redirect(back)
+    grouped: dict[int, tuple] = {}
+    for a in Assignment.objects.filter(pk__in=ids).select_related("task", "unit").order_by("task_id", "unit__sort_order"):
+        grouped.setdefault(a.task_id, (a.task, []))[1].append(a.unit)
+    try:
+        done = chase.chase_many(items=list(grouped.values()), by=request.user, message=form.cleaned_data["message"])
+    except WorkflowError as exc:
+        messages.error(request, f"未催办：{exc.message}")
+        return redirect(back)
+    units = sum(len(units) for _, units in grouped.values())
+    messages.success(request, f"已催办 {len(done)} 项事项的 {units} 个单位，催办人 {chase.chaser_name(request.user)}，"
+                              f"{timezone.localtime():%Y-%m-%d %H:%M}。")
+    return redirect(back)
 
 
 def _decision_queue(request, *, kind: str):

@@ -40,6 +40,25 @@ def _chinese_browser_ui():
         os.environ["LANGUAGE"] = before
 
 
+# the strict policy the deployment is moving to: no inline script, no inline style, nothing external
+STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+              "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+
+
+def _enforce_csp(page, problems: list):
+    """Serve every workbench page (GET) with STRICT_CSP; collect violations and script errors."""
+    def handle(route):
+        if route.request.method != "GET":  # uploads pass untouched (their answer is a redirect to a GET)
+            route.continue_()
+            return
+        resp = route.fetch()
+        route.fulfill(response=resp, headers={**resp.headers, "content-security-policy": STRICT_CSP})
+
+    page.route("**/workbench/**", handle)
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: problems.append(f"script error: {e}"))
+
+
 def _clean(page, where):
     body = page.locator("body").inner_text()
     for bad in FORBIDDEN:
@@ -122,6 +141,9 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
 
     page = new_page()
     phone = new_page(width=390, height=844)
+    problems: list[str] = []
+    _enforce_csp(page, problems)
+    _enforce_csp(phone, problems)
     _login(page, base)
     _login(phone, base)
 
@@ -178,6 +200,17 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     assert target.title == "加快中小项目投资进度" and target.deadline == today + dt.timedelta(days=30)
     assert any(o.get("unit_id") == fgj.pk for o in target.owners)
     assert all(o.get("unit_id") or o.get("kind") == "person" for o in target.owners)
+    # on a phone the page opened on that candidate shows its editor (and the message) first
+    phone.goto(base + f"/workbench/speeches/{speech.pk}/?d={target.pk}#c-{target.pk}")
+    phone.locator(f'[data-testid="editor-form"][data-id="{target.pk}"]').wait_for()
+    phone.wait_for_timeout(300)
+    assert phone.evaluate("document.getElementById('editor').getBoundingClientRect().top") < 200
+    phone.screenshot(path=str(_shots() / "wb-03-editor-phone.png"))
+    # 下一条: the next pending candidate in reading order opens in place
+    following = speech.directives.filter(start__gt=target.start, review_state="pending").order_by("start").first()
+    if following is not None:
+        page.click('[data-testid="editor-next"]')
+        page.locator(f'[data-testid="editor-form"][data-id="{following.pk}"]').wait_for()
 
     # --- a sentence the engine missed: select part of it, add it in one action ------------------
     sentence = _missed_sentence(speech)
@@ -311,6 +344,7 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     op = Person.objects.get(user__username="fgj").user
     fgj_tasks = list(Task.objects.filter(units=fgj, source=Task.Source.SPEECH).order_by("id")[:4])
     for t in fgj_tasks[:2]:
+        workflow.acknowledge(task=t, unit=fgj, by=op)  # signed first (whatever the 签收 rule)
         workflow.request_extension(task=t, unit=fgj, by=op, proposed_deadline=t.deadline + dt.timedelta(days=30), reason="项目审批手续尚未完成")
     page.goto(base + "/workbench/queues/extensions/")
     page.check("input.pick-all")
@@ -332,6 +366,7 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     # the lead of two tasks is 县财政局: its operator asks to close them
     czj_op = create_login(username="czj", password=PASSWORD, name="周联络", role="operator", unit=czj).user
     for t in fgj_tasks[2:4]:
+        workflow.acknowledge(task=t, unit=czj, by=czj_op)
         workflow.request_completion(task=t, unit=czj, by=czj_op, summary="已完成，佐证材料见附件")
     page.goto(base + "/workbench/queues/completions/")
     _both(page, phone, shot, "10-completions")
@@ -361,3 +396,4 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     assert "王督查 催办" in page.locator('[data-testid="chase-history"]').inner_text()
     _both(page, phone, shot, "12-task-chase-history")
     assert staff_person.user.username == "ducha"
+    assert problems == []  # no CSP violation, no script error on any workbench page

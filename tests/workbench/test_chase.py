@@ -75,3 +75,24 @@ def test_chase_view(staff_client, client, users):
     client.force_login(users["operator"])
     assert client.post(f"/workbench/tasks/{task.pk}/chase/").status_code == 403
     assert Chase.objects.filter(task=task).count() == 2
+
+
+def test_chase_selected_from_the_unacknowledged_queue(staff_client, users):
+    from tasks.models import Assignment
+
+    t1 = workflow.create_task(title="事项一", by=users["staff"], units=[(unit("县发展和改革局"), "lead"), (unit("县财政局"), "co")],
+                              deadline=future(30), now=timezone.now() - dt.timedelta(days=5))
+    t2 = workflow.create_task(title="事项二", by=users["staff"], units=[(unit("县财政局"), "lead")], deadline=future(30),
+                              now=timezone.now() - dt.timedelta(days=5))
+    ids = list(Assignment.objects.filter(task__in=[t1, t2]).values_list("pk", flat=True))
+    r = staff_client.post("/workbench/queues/unacknowledged/", {"ids": ids, "message": "请今天签收"}, follow=True)
+    assert "已催办 2 项事项的 3 个单位" in r.content.decode()
+    assert Chase.objects.count() == 2 and Chase.objects.get(task=t1).units.count() == 2
+    assert all(c.message == "请今天签收" for c in Chase.objects.all())
+    workflow.cancel_task(task=t2, by=users["staff"], reason="重复")
+    r = staff_client.post("/workbench/queues/unacknowledged/", {"ids": ids}, follow=True)
+    html = r.content.decode()
+    assert f"未催办：{t2.code}：该事项已撤销" in html and "已催办" not in html.replace("未催办", "")
+    assert Chase.objects.count() == 2  # all or nothing
+    r = staff_client.post("/workbench/queues/unacknowledged/", {"ids": []}, follow=True)
+    assert "请先勾选要催办的单位" in r.content.decode()

@@ -21,6 +21,9 @@ def world(users, demo_speech):
 
     task = workflow.create_task(title="推进项目建设", by=users["staff"], units=[(unit("县发展和改革局"), "lead")], deadline=future())
     ext_task = workflow.create_task(title="延期事项", by=users["staff"], units=[(unit("县发展和改革局"), "lead")], deadline=future())
+    workflow.create_task(title="待签收事项", by=users["staff"], units=[(unit("县财政局"), "lead")], deadline=future())
+    for t in (task, ext_task):
+        workflow.acknowledge(task=t, unit=unit("县发展和改革局"), by=users["operator"])
     workflow.request_extension(task=ext_task, unit=unit("县发展和改革局"), by=users["operator"], proposed_deadline=future(90), reason="理由")
     workflow.request_completion(task=task, unit=unit("县发展和改革局"), by=users["operator"], summary="已完成")
     admin = get_user_model().objects.create_superuser("root", password="Duchashi#2026pw")
@@ -77,7 +80,7 @@ def test_posts_refused_for_non_staff(world, role):
         assert c.post(url, {"action": "reject", "ids": [d.pk], "decision": "approve", "grade": "good"}).status_code == 403, url
     d.refresh_from_db()
     assert d.review_state == "pending"
-    assert Task.objects.count() == 2
+    assert Task.objects.count() == 3
 
 
 def test_unknown_objects_are_a_chinese_404(staff_client):

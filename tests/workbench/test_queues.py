@@ -22,6 +22,7 @@ def _extensions(users, n=2):
     out = []
     for i in range(n):
         t = _task(users, f"事项{i}")
+        workflow.acknowledge(task=t, unit=t.units.get(), by=users["operator"])
         out.append(workflow.request_extension(task=t, unit=t.units.get(), by=users["operator"],
                                               proposed_deadline=t.deadline + dt.timedelta(days=10), reason="手续未完成"))
     return out
@@ -31,6 +32,7 @@ def _completions(users, n=2):
     out = []
     for i in range(n):
         t = _task(users, f"办结事项{i}")
+        workflow.acknowledge(task=t, unit=t.units.get(), by=users["operator"])
         out.append(workflow.request_completion(task=t, unit=t.units.get(), by=users["operator"], summary="已完成"))
     return out
 

@@ -107,6 +107,15 @@ def test_accept_from_editor(staff_client, demo_speech, people):
     assert Notice.objects.filter(unit=fgj, task=task).exists()
 
 
+def test_after_accept_or_reject_the_next_pending_candidate_opens(staff_client, demo_speech):
+    first, second, third = demo_speech.directives.order_by("start")[:3]
+    r = staff_client.post(f"/workbench/speeches/{demo_speech.pk}/candidates/{second.pk}/", {
+        "action": "reject", "text": second.text, "deadline_kind": "none", "chip": [], "chip_role": []})
+    assert r["Location"] == f"/workbench/speeches/{demo_speech.pk}/?d={third.pk}#c-{third.pk}"
+    html = staff_client.get(f"/workbench/speeches/{demo_speech.pk}/?d={third.pk}").content.decode()
+    assert f'data-id="{first.pk}">上一条' in html  # the rejected one is skipped
+
+
 def test_missed_sentence_widened_to_the_whole_sentence(users, demo_speech):
     text = demo_speech.text
     spans = sorted(demo_speech.directives.values_list("start", "end"))

@@ -24,7 +24,12 @@
         old.replaceWith(fresh);
         document.querySelectorAll("mark.cand.current").forEach(function (m) { m.classList.remove("current"); });
         var mark = document.getElementById("c-" + id);
-        if (mark) mark.classList.add("current");
+        if (mark) {
+          mark.classList.add("current");
+          var r = mark.getBoundingClientRect();
+          var narrow = window.matchMedia("(max-width: 980px)").matches;
+          if (!narrow && (r.top < 0 || r.bottom > window.innerHeight)) mark.scrollIntoView({ behavior: "smooth", block: "center" });
+        }
         history.replaceState(null, "", url.toString() + "#c-" + id);
         if (window.matchMedia("(max-width: 980px)").matches) fresh.scrollIntoView({ behavior: "smooth", block: "start" });
         var first = fresh.querySelector("input[name=title]");
@@ -32,14 +37,20 @@
       })
       .catch(function () { window.location.href = link.href; });
   }
-  textEl.addEventListener("click", function (e) {
-    var a = e.target.closest("a[data-id]");
-    if (!a) return;
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("a[data-id]");
+    if (!a || !(textEl.contains(a) || a.closest("#editor"))) return;
     var sel = window.getSelection();
     if (sel && !sel.isCollapsed && textEl.contains(sel.anchorNode)) return; // selecting, not clicking
     e.preventDefault();
     openCandidate(a.getAttribute("data-id"), a);
   });
+
+  // phones: the editor sits below the speech; a page opened on a candidate (after 保存, 下一条…) shows it
+  if (window.matchMedia("(max-width: 980px)").matches && new URL(window.location.href).searchParams.get("d")) {
+    var ed = document.getElementById("editor");
+    if (ed) setTimeout(function () { ed.scrollIntoView({ block: "start" }); }, 0);
+  }
 
   // --- a selection becomes a candidate --------------------------------------------------------
   var form = document.getElementById("add-form");
