@@ -3,5 +3,6 @@
 - history.py    history pages in Chinese (labels and display values, never codes), read-only (no revert)
 - internals.py  login records (axes), the beat schedule and API tokens: the superuser's only
 - home.py       the staff home page (admin index) grouped for the 督查室, with what waits for them
+- names.py      readable names for many-to-many through rows (delete pages)
 - decisions.py  approving 延期/办结 on the request's page: errors next to the field, input kept
 """
