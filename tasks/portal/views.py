@@ -225,7 +225,7 @@ def task_detail(request, pk: int):
     available = _available_forms(task, my_assignment) if role == Role.OPERATOR else {}
     bound = {}
     status = 200
-    comment_form = pf.LeaderCommentForm() if role == Role.LEADER else None
+    comment_form = pf.LeaderCommentForm() if role == Role.LEADER and task.status in OPEN_STATUSES else None
     if request.method == "POST" and request.POST.get("action") == "comment":
         if role != Role.LEADER:
             return _error_page(request, 403, "没有操作权限", "只有县领导可以作出批示。")

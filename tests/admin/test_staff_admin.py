@@ -108,6 +108,7 @@ def test_history_reads_labels_not_codes_and_offers_no_revert(staff, make_task, u
     assert "assigned" not in body and "in_progress" not in body
     assert "还原" not in body and "CHANGES" not in body and "Changes" not in body
     assert "张联络" in body  # who signed, by name
+    assert "版本：" not in body  # bookkeeping columns are not changes
     record = t.history.order_by("history_id").first()
     r = staff.get(reverse("admin:tasks_task_simple_history", args=[t.pk, record.history_id]))
     assert r.status_code == 302 and r["Location"] == reverse("admin:tasks_task_history", args=[t.pk])
