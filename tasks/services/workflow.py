@@ -476,6 +476,10 @@ def request_extension(*, task, unit, by, proposed_deadline, reason, version=None
         raise WorkflowError(f"申请延至日期（{proposed:%Y-%m-%d}）必须晚于现时限（{task.deadline:%Y-%m-%d}）。", field="proposed_deadline")
     if task.deadline is None and proposed <= timezone.localdate():
         raise WorkflowError("申请延至日期必须晚于今天。", field="proposed_deadline")
+    try:
+        check_deadline(task.start_date, proposed)
+    except WorkflowError as exc:
+        raise WorkflowError(exc.message, field="proposed_deadline") from None
     if ExtensionRequest.objects.filter(task=task, unit=assignment.unit, state=RequestState.PENDING).exists():
         raise WorkflowError("本单位已有一份待审批的延期申请，请等待审批结果。")
     req = ExtensionRequest.objects.create(task=task, unit=assignment.unit, requested_by=_user(by),
