@@ -12,19 +12,11 @@ import pytest
 from django.utils import timezone
 
 from tasks.models import LeaderComment, Notice
+from tests.e2e.test_story import PASSWORD, _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Duchashi#2026pw"
 ENGLISH = re.compile(r"Choose|Remove|selecting them|Available|Chosen|object \(\d+\)|CHANGES|Changes|Revert|History|Filter\b")
-
-
-def _login(page, base, username, admin=False):
-    page.goto(base + ("/admin/login/" if admin else "/portal/login/"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]" if admin else "button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture
