@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Person, Unit
+from accounts.selectors import is_supervisor
 from tasks.adminsite.decisions import DecisionAdmin
 from tasks.adminsite.history import ChineseHistoryMixin, chinese_history_everywhere
 from tasks.adminsite.home import workbench_url
@@ -451,6 +452,12 @@ class LeaderCommentAdmin(admin.ModelAdmin):
     search_fields = ("text", "task__code", "task__title", "author__name")
     list_select_related = ("author", "task")
     readonly_fields = ("task", "author", "text", "created_at")
+
+    def has_module_permission(self, request):
+        return is_supervisor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_supervisor(request.user)  # also for a 督查室 group made before this model existed
 
     def has_add_permission(self, request):
         return False

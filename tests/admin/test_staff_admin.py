@@ -166,3 +166,16 @@ def test_directive_review_shows_owners_readably_and_lists_only_leaders(staff, un
     assert got == {("县财政局", "lead", units["b"].pk), ("县发展和改革局", "co", units["a"].pk), ("市财政局", "co", None),
                    ("李县长", "lead", None)}
     assert d.review_state == "pending"
+
+
+def test_staff_read_the_leaders_comments_even_with_an_older_staff_group(staff, make_task, users):
+    """The 督查室 group of an installation set up before 领导批示 existed lacks its view permission."""
+    from django.contrib.auth.models import Group, Permission
+
+    from tasks.services.comments import write_leader_comment
+
+    t = make_task(leaders=[users["leader_person"]])
+    write_leader_comment(task=t, by=users["leader"], text="请抓紧办理。")
+    Group.objects.get(name="督查室").permissions.remove(*Permission.objects.filter(codename="view_leadercomment"))
+    assert "请抓紧办理" in staff.get(reverse("admin:tasks_leadercomment_changelist")).content.decode()
+    assert "领导批示" in staff.get(reverse("admin:index")).content.decode()

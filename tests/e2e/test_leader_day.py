@@ -16,7 +16,8 @@ from tests.e2e.test_story import PASSWORD, _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ENGLISH = re.compile(r"Choose|Remove|selecting them|Available|Chosen|object \(\d+\)|CHANGES|Changes|Revert|History|Filter\b")
+ENGLISH = re.compile(r"Choose|Remove|selecting them|Available|Chosen|object \(\d+\)|CHANGES|Changes|Revert|History|Filter\b"
+                     r"|Model name|Add link|view list link")
 
 
 @pytest.fixture
@@ -167,3 +168,25 @@ def test_admin_pages_read_chinese_in_the_browser(live_server, new_page, shot, co
     _login(phone, base, "ducha", admin=True)
     phone.goto(base + "/admin/")
     shot(phone, "admin-07-home-phone")
+
+    # every model's list, add form, and a real object's change and history pages, as staff see them
+    from django.contrib import admin as django_admin
+    from django.urls import reverse
+
+    seen = 0
+    for model in django_admin.site._registry:
+        o = model._meta
+        paths = [reverse(f"admin:{o.app_label}_{o.model_name}_changelist"), reverse(f"admin:{o.app_label}_{o.model_name}_add")]
+        obj = model._default_manager.order_by("pk").first()
+        if obj is not None:
+            paths += [reverse(f"admin:{o.app_label}_{o.model_name}_change", args=[obj.pk]),
+                      reverse(f"admin:{o.app_label}_{o.model_name}_history", args=[obj.pk])]
+        for path in paths:
+            r = page.goto(base + path)
+            if r.status != 200 or "/admin/login/" in page.url or "/workbench/" in page.url:
+                continue  # not the staff's page (403), or the workbench's
+            page.wait_for_load_state("networkidle")
+            found = ENGLISH.findall(page.locator("body").inner_text())
+            assert not found, (path, found)
+            seen += 1
+    assert seen >= 40, seen
