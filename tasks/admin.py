@@ -16,10 +16,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from accounts.models import Person, Unit
 from accounts.selectors import is_supervisor
 from tasks.adminsite.decisions import DecisionAdmin
-from tasks.adminsite.history import ChineseHistoryMixin, chinese_history_everywhere
+from tasks.adminsite.history import ChineseHistoryMixin
 from tasks.adminsite.home import workbench_url
-from tasks.adminsite.internals import internals_for_superuser_only
-from tasks.adminsite.names import name_relation_rows
 from tasks.adminsite.widgets import owners_html, owners_text
 from tasks.models import (
     Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, LeaderComment, Meeting, NamedEvent, Notice,
@@ -558,6 +556,6 @@ class ReportFileAdmin(admin.ModelAdmin):
 # --- the site as a whole ----------------------------------------------------------------------------
 
 admin.site.index_template = "admin/tasks/index.html"  # grouped for the 督查室: tasks/adminsite/home.py
-chinese_history_everywhere()  # every history page in Chinese, read-only (tasks/adminsite/history.py)
-internals_for_superuser_only()  # axes, beat schedule, API tokens (tasks/adminsite/internals.py)
-name_relation_rows()  # no “User_groups object (1)” on delete pages (tasks/adminsite/names.py)
+# every history page in Chinese and read-only, internals for the superuser only, readable
+# many-to-many rows: tasks.adminsite.finish_admin_site, run by TasksConfig.ready() once every
+# app's admin is registered

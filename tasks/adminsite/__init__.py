@@ -6,3 +6,14 @@
 - names.py      readable names for many-to-many through rows (delete pages)
 - decisions.py  approving 延期/办结 on the request's page: errors next to the field, input kept
 """
+
+
+def finish_admin_site() -> None:
+    """What applies to every registered admin, whichever app registered it (called by TasksConfig.ready)."""
+    from tasks.adminsite.history import chinese_history_everywhere
+    from tasks.adminsite.internals import internals_for_superuser_only
+    from tasks.adminsite.names import name_relation_rows
+
+    chinese_history_everywhere()
+    internals_for_superuser_only()
+    name_relation_rows()
