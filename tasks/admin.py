@@ -14,10 +14,10 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Person, Unit
+from accounts.selectors import is_supervisor
 from tasks.adminsite.decisions import DecisionAdmin
-from tasks.adminsite.history import ChineseHistoryMixin, chinese_history_everywhere
+from tasks.adminsite.history import ChineseHistoryMixin
 from tasks.adminsite.home import workbench_url
-from tasks.adminsite.internals import internals_for_superuser_only
 from tasks.adminsite.widgets import owners_html, owners_text
 from tasks.models import (
     Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, LeaderComment, Meeting, NamedEvent, Notice,
@@ -451,6 +451,12 @@ class LeaderCommentAdmin(admin.ModelAdmin):
     list_select_related = ("author", "task")
     readonly_fields = ("task", "author", "text", "created_at")
 
+    def has_module_permission(self, request):
+        return is_supervisor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_supervisor(request.user)  # also for a 督查室 group made before this model existed
+
     def has_add_permission(self, request):
         return False
 
@@ -557,5 +563,6 @@ class ReportFileAdmin(admin.ModelAdmin):
 # --- the site as a whole ----------------------------------------------------------------------------
 
 admin.site.index_template = "admin/tasks/index.html"  # grouped for the 督查室: tasks/adminsite/home.py
-chinese_history_everywhere()  # every history page in Chinese, read-only (tasks/adminsite/history.py)
-internals_for_superuser_only()  # axes, beat schedule, API tokens (tasks/adminsite/internals.py)
+# every history page in Chinese and read-only, internals for the superuser only, readable
+# many-to-many rows: tasks.adminsite.finish_admin_site, run by TasksConfig.ready() once every
+# app's admin is registered

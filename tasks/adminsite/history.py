@@ -55,8 +55,17 @@ def display_value(model, field_name: str, value) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
+# bookkeeping columns nobody edits: not shown as changes
+HIDDEN_FIELDS = {"version", "updated_at", "created_at"}
+
+
 class ChineseRecordHelper(HistoricalRecordContextHelper):
+    def context_for_delta_changes(self, delta):
+        return [c for c in super().context_for_delta_changes(delta) if c["field"] is not None]
+
     def format_delta_change(self, change):
+        if change.field in HIDDEN_FIELDS:
+            return type(change)(field=None, old=None, new=None)
         field = self.model._meta.get_field(change.field)
         return type(change)(field=str(field.verbose_name), old=display_value(self.model, change.field, change.old),
                             new=display_value(self.model, change.field, change.new))

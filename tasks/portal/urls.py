@@ -13,4 +13,6 @@ urlpatterns = [
     path("notices/", views.notices, name="notices"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/units/<int:pk>/", views.dashboard_unit, name="dashboard_unit"),
+    path("dashboard/mine/", views.dashboard_mine, name="dashboard_mine"),
 ]

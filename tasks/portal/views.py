@@ -225,7 +225,7 @@ def task_detail(request, pk: int):
     available = _available_forms(task, my_assignment) if role == Role.OPERATOR else {}
     bound = {}
     status = 200
-    comment_form = pf.LeaderCommentForm() if role == Role.LEADER else None
+    comment_form = pf.LeaderCommentForm() if role == Role.LEADER and task.status in OPEN_STATUSES else None
     if request.method == "POST" and request.POST.get("action") == "comment":
         if role != Role.LEADER:
             return _error_page(request, 403, "没有操作权限", "只有县领导可以作出批示。")
@@ -357,6 +357,7 @@ def notice_read(request, pk: int):
 
 @portal_view(dashboard=True)
 def dashboard(request):
+    from tasks.selectors import dashboard as dash
     from tasks.selectors import stats
 
     totals = stats.totals()
@@ -365,7 +366,62 @@ def dashboard(request):
     for t in overdue:
         t.lead_units = [a.unit for a in t.assignments.all() if a.role == Assignment.Role.LEAD]
     light_tiles = [{"key": k, "label": LIGHT_LABELS[k], "n": totals["by_light"].get(k, 0)} for k in LIGHT_ORDER]
+    person = person_of(request.user)
+    mine = dash.leader_tasks(request.user, person).count() if person is not None and user_role(request.user) == Role.LEADER else None
+    charts = {
+        "lights": [{"key": c["key"], "label": c["label"], "n": c["n"]} for c in light_tiles],
+        "units": [{"unit": r["unit_short"] or r["unit"], "url": reverse("portal:dashboard_unit", args=[r["unit_id"]]),
+                   "overdue": r["overdue"], "lagging": r["lagging"], "on_track": r["on_track"], "closed": r["closed"]}
+                  for r in sorted(ranking, key=lambda r: (-r["overdue"], -r["lagging"], -r["tasks"], r["unit"]))[:15]],
+        "trend": [{"label": w["label"], "new": w["new"], "closed": w["closed"]} for w in dash.weekly_trend()],
+    }
     return _render(request, "portal/dashboard.html", {
         "nav": "dashboard", "totals": totals, "ranking": ranking, "overdue": overdue, "light_tiles": light_tiles,
-        "score_rule": stats.SCORE_RULE, "readonly": user_role(request.user) == Role.LEADER,
+        "score_rule": stats.SCORE_RULE, "readonly": user_role(request.user) == Role.LEADER, "charts": charts,
+        "mine_count": mine,
     })
+
+
+def _dashboard_list(request, *, heading: str, subtitle: str, qs, base_url: str, kind: str):
+    """A unit's tasks or a leader's: light counts (each a filter), then the tasks, 50 a page."""
+    from tasks.selectors import dashboard as dash
+
+    light = request.GET.get("light") or None
+    if light not in LIGHT_LABELS:
+        light = None
+    counts = dash.light_counts(qs(None))
+    page = Paginator(qs(light), pf.PAGE_SIZE).get_page(request.GET.get("page"))
+    _open_flags(page.object_list, None)
+    return _render(request, "portal/dashboard_tasks.html", {
+        "nav": "dashboard", "heading": heading, "subtitle": subtitle, "page_obj": page, "light_counts": counts,
+        "current_light": light, "base_url": base_url, "kind": kind, "total": sum(c["n"] for c in counts),
+        "page_query": urlencode({"light": light}) if light else "",
+    })
+
+
+@portal_view(dashboard=True)
+def dashboard_unit(request, pk: int):
+    """Drill-down from a unit's row on the dashboard: the tasks it leads."""
+    from accounts.models import Unit
+    from tasks.selectors import dashboard as dash
+
+    try:
+        unit = Unit.objects.get(pk=pk)
+    except Unit.DoesNotExist:
+        raise Http404("单位不存在。") from None
+    return _dashboard_list(request, heading=f"{unit.name} · 主办事项", subtitle="按时限排列，在办事项在前；点击状态灯可筛选。",
+                           qs=lambda light: dash.unit_tasks(request.user, unit, light=light),
+                           base_url=reverse("portal:dashboard_unit", args=[unit.pk]), kind="unit")
+
+
+@portal_view(dashboard=True)
+def dashboard_mine(request):
+    """我分管的: the tasks whose 责任领导 is the leader looking."""
+    from tasks.selectors import dashboard as dash
+
+    person = person_of(request.user)
+    if person is None or user_role(request.user) != Role.LEADER:
+        return _error_page(request, 403, "没有可显示的分管事项", "“我分管的”列出责任领导为本人的事项，仅县领导账号可用。")
+    return _dashboard_list(request, heading=f"我分管的事项 · {person}", subtitle="责任领导为本人的督办事项；可在事项页面作出批示。",
+                           qs=lambda light: dash.leader_tasks(request.user, person, light=light),
+                           base_url=reverse("portal:dashboard_mine"), kind="mine")

@@ -14,7 +14,7 @@ MAX_CHARS = 2000
 
 @transaction.atomic
 def write_leader_comment(*, task: Task, by, text: str) -> LeaderComment:
-    """A 县领导 writes a 批示 on a task: every unit of the task and every 督查室 member get a notice."""
+    """A 县领导 writes a 批示 on an open task: every unit of the task and every 督查室 member get a notice."""
     person = person_of(by)
     if user_role(by) != Role.LEADER or person is None:
         raise ForbiddenError("只有县领导可以作出批示。")
@@ -25,6 +25,8 @@ def write_leader_comment(*, task: Task, by, text: str) -> LeaderComment:
         raise WorkflowError(f"批示内容不能超过{MAX_CHARS}字。", field="text")
     if task.status == Task.Status.CANCELLED:
         raise WorkflowError("该事项已撤销，不能再作批示。", field="task")
+    if task.status == Task.Status.CLOSED:
+        raise WorkflowError("该事项已办结（销号），不能再作批示；如需继续办理，请督查室重新启动。", field="task")
     comment = LeaderComment.objects.create(task=task, author=person, text=text)
     title = f"领导批示：{task.code} {person}：{text}"[:200]
     body = f"事项：{task.code} {task.title}\n{person}批示：{text}"

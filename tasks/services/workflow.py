@@ -331,18 +331,25 @@ def acknowledge(*, task, unit, by, now=None, version=None) -> Assignment:
     assignment = _require_unit_actor(by, task, unit, "签收")
     task = _lock(task, version)
     _require_open(task, "签收")
+    if not _sign(task, assignment, by, "签收", now):
+        raise WorkflowError(f"“{assignment.unit}”已于{timezone.localtime(assignment.acknowledged_at):%Y-%m-%d %H:%M}签收。")
+    _save(task, by, f"签收：{assignment.unit}")
+    return assignment
+
+
+def _sign(task: Task, assignment: Assignment, by, reason: str, now=None) -> bool:
+    """Record the assignment's 签收 (an 已交办 task becomes 推进中); False when it was signed already."""
     assignment.refresh_from_db()
     if assignment.acknowledged_at is not None:
-        raise WorkflowError(f"“{assignment.unit}”已于{timezone.localtime(assignment.acknowledged_at):%Y-%m-%d %H:%M}签收。")
+        return False
     assignment.acknowledged_at = now or timezone.now()
     assignment.acknowledged_by = _user(by)
-    assignment._change_reason = "签收"
+    assignment._change_reason = reason
     assignment._history_user = _user(by)
     assignment.save()
     if task.status == Task.Status.ASSIGNED:
         task.status = Task.Status.IN_PROGRESS
-    _save(task, by, f"签收：{assignment.unit}")
-    return assignment
+    return True
 
 
 # --- 进展 --------------------------------------------------------------------------------------
@@ -445,17 +452,7 @@ def report_progress(*, task, unit, by, text, percent, files=(), period="", versi
 def _acknowledge_implied(task: Task, assignment: Assignment, by) -> bool:
     """A unit that reports progress, asks for an extension or asks to close before 签收 has signed
     for the task: its first act is its 签收 (docs/portal.md). True when this act signed."""
-    assignment.refresh_from_db()
-    if assignment.acknowledged_at is not None:
-        return False
-    assignment.acknowledged_at = timezone.now()
-    assignment.acknowledged_by = _user(by)
-    assignment._change_reason = "签收（随首次办理自动签收）"
-    assignment._history_user = _user(by)
-    assignment.save()
-    if task.status == Task.Status.ASSIGNED:
-        task.status = Task.Status.IN_PROGRESS
-    return True
+    return _sign(task, assignment, by, "签收（随首次办理自动签收）")
 
 
 # --- 延期 --------------------------------------------------------------------------------------
@@ -476,6 +473,10 @@ def request_extension(*, task, unit, by, proposed_deadline, reason, version=None
         raise WorkflowError(f"申请延至日期（{proposed:%Y-%m-%d}）必须晚于现时限（{task.deadline:%Y-%m-%d}）。", field="proposed_deadline")
     if task.deadline is None and proposed <= timezone.localdate():
         raise WorkflowError("申请延至日期必须晚于今天。", field="proposed_deadline")
+    try:
+        check_deadline(task.start_date, proposed)
+    except WorkflowError as exc:
+        raise WorkflowError(exc.message, field="proposed_deadline") from None
     if ExtensionRequest.objects.filter(task=task, unit=assignment.unit, state=RequestState.PENDING).exists():
         raise WorkflowError("本单位已有一份待审批的延期申请，请等待审批结果。")
     req = ExtensionRequest.objects.create(task=task, unit=assignment.unit, requested_by=_user(by),

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from tasks.models import LeaderComment, Notice
 from tasks.services.comments import write_leader_comment
 from tasks.services.workflow import ForbiddenError, WorkflowError, cancel_task
+from tests.portal.conftest import make_task
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,13 @@ def test_only_a_leader_writes_and_every_unit_and_staff_member_is_told(task, user
         write_leader_comment(task=task, by=users["leader"], text="   ")
     with pytest.raises(WorkflowError, match="不能超过"):
         write_leader_comment(task=task, by=users["leader"], text="字" * 2001)
+    from tasks.services.workflow import decide_completion, request_completion
+
+    done = make_task(users["staff"], units["jyj"], title="已销号的事项")
+    req = request_completion(task=done, unit=units["jyj"], by=users["op_jyj"], summary="完成")
+    decide_completion(request=req, by=users["staff"], approve=True, grade="良好")
+    with pytest.raises(WorkflowError, match="已办结"):
+        write_leader_comment(task=done, by=users["leader"], text="批示")
     cancel_task(task=task, by=users["staff"], reason="上级调整")
     with pytest.raises(WorkflowError, match="已撤销"):
         write_leader_comment(task=task, by=users["leader"], text="批示")

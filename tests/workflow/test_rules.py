@@ -100,16 +100,21 @@ def test_approved_extension_tells_the_requester_and_the_other_units(make_task, u
     assert titles["县财政局"].startswith("完成时限调整")
 
 
-def test_decide_extension_refuses_a_date_before_the_assignment_date(make_task, units, users):
-    """A task that starts later than today (e.g. registered ahead) with no date yet: a unit may ask
-    for a day between today and the start; approving it is refused, and nothing changes."""
+def test_an_extension_to_a_date_before_the_assignment_date_is_refused(make_task, units, users):
+    """A task registered ahead (starting in 10 days) with no date yet: asking for a day before its
+    start is refused at once; and if staff move the start after a request was made, approving the
+    now-too-early request is refused too, changing nothing."""
     t = make_task(deadline=None, deadline_kind="unresolved", start_date=TODAY + dt.timedelta(days=10))
-    req = wf.request_extension(task=t, unit=units["a"], by=users["op_a"], proposed_deadline=TODAY + dt.timedelta(days=3),
+    with pytest.raises(wf.WorkflowError, match="不能早于交办日期") as exc:
+        wf.request_extension(task=t, unit=units["a"], by=users["op_a"], proposed_deadline=TODAY + dt.timedelta(days=3),
+                             reason="请明确时限")
+    assert exc.value.field == "proposed_deadline" and not ExtensionRequest.objects.exists()
+    req = wf.request_extension(task=t, unit=units["a"], by=users["op_a"], proposed_deadline=TODAY + dt.timedelta(days=12),
                                reason="请明确时限")
+    Task.objects.filter(pk=t.pk).update(start_date=TODAY + dt.timedelta(days=20))
     notices = Notice.objects.count()
     with pytest.raises(wf.WorkflowError, match="不能早于交办日期"):
         wf.decide_extension(request=req, by=users["staff"], approve=True)
     req.refresh_from_db()
     t.refresh_from_db()
-    assert req.state == "pending" and t.deadline is None and Notice.objects.count() == notices
-    assert ExtensionRequest.objects.get(pk=req.pk).decided_at is None
+    assert req.state == "pending" and req.decided_at is None and t.deadline is None and Notice.objects.count() == notices
