@@ -301,7 +301,7 @@ def unit_ranking(on: dt.date | None = None, role: str = Assignment.Role.LEAD) ->
     with a task in that role is listed; ranked units first (rank 1, 2, 2, 4…), then the units that
     do not take part (`eligible` False, rank None) in directory order.
     Each row: unit_id, unit, unit_short, sort_order, role, tasks, open, closed, completion_rate,
-    overdue, lagging, counted, on_time, late, pending, acked, unacked, reported, counted_open,
+    overdue, lagging, on_track, counted, on_time, late, pending, acked, unacked, reported, counted_open,
     on_time_rate, progress_rate, ack_rate, grade_avg, graded, score, eligible, rank, tie, best,
     worst, note.
     """
@@ -327,6 +327,7 @@ def unit_ranking(on: dt.date | None = None, role: str = Assignment.Role.LEAD) ->
             open=_count(OPEN_Q),
             closed=_count(CLOSED_Q),
             overdue=_count(lq("red")),
+            on_track=_count(lq("green")),
             lagging_n=_count(lq("yellow") & Q(lagging=True)),
             counted=_count(counted),
             counted_open=_count(counted & OPEN_Q),
@@ -350,7 +351,7 @@ def unit_ranking(on: dt.date | None = None, role: str = Assignment.Role.LEAD) ->
             "sort_order": r["unit_order"], "role": role,
             "tasks": r["tasks"], "open": r["open"], "closed": r["closed"],
             "completion_rate": _rate(r["closed"], r["tasks"]),
-            "overdue": r["overdue"], "lagging": r["lagging_n"],
+            "overdue": r["overdue"], "lagging": r["lagging_n"], "on_track": r["on_track"],
             "counted": r["counted"], "counted_open": r["counted_open"], "on_time": r["on_time"], "late": r["late"],
             "pending": r["pending"], "acked": r["acked"], "unacked": r["unacked"],
             "reported": reported.get(r["unit_id"], 0), "graded": r["graded"],
