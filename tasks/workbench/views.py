@@ -246,11 +246,14 @@ def candidate_edit(request, pk: int, did: int):
 
 def _posted_chips(directive, post) -> list[sel.OwnerChip]:
     """The chips as the officer left them on a refused form (kept on error)."""
-    pairs = _chips_from_post(post)
-    owners = ingest.owners_from_chips(directive, pairs)
-    chips = sel.owner_chips(owners, sel.leader_names())
-    for chip, (ref, _role) in zip(chips, pairs):
-        chip.ref = ref
+    names, chips, seen = sel.leader_names(), [], set()
+    for ref, role in _chips_from_post(post):
+        if ref in seen:
+            continue
+        seen.add(ref)
+        for chip in sel.owner_chips(ingest.owners_from_chips(directive, [(ref, role)]), names):
+            chip.ref = ref
+            chips.append(chip)
     return chips
 
 

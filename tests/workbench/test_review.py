@@ -70,12 +70,17 @@ def test_editor_saves_owners_deadline_and_title(staff_client, demo_speech):
 def test_editor_refusal_keeps_input_and_stores_nothing(staff_client, demo_speech):
     d = _make(demo_speech, 104, [UNKNOWN])
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    fgj = unit("县发展和改革局")
     r = staff_client.post(f"/workbench/speeches/{demo_speech.pk}/candidates/{d.pk}/", {
         "action": "save", "title": "我刚输入的名称", "text": d.text, "deadline_kind": "date", "deadline": yesterday,
-        "chip": ["o0"], "chip_role": ["lead"]})
+        "chip": ["o0", f"u{fgj.pk}", f"u{fgj.pk}"], "chip_role": ["lead", "co", "co"]})
     html = r.content.decode()
     assert r.status_code == 400
     assert "不能早于交办日期" in html and "我刚输入的名称" in html
+    editor = html[html.index('data-testid="owner-chips"'):]
+    editor = editor[:editor.index("</div>")]
+    assert editor.count('data-testid="owner-chip"') == 2  # the chips as left: 中泰产业园 and 县发改局 (协办), once
+    assert f'value="u{fgj.pk}"' in editor and '<option value="co" selected>' in editor
     assert "已保存" not in html
     d.refresh_from_db()
     assert d.title == "" and d.deadline == future()
