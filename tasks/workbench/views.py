@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Unit
 from accounts.selectors import is_supervisor
-from tasks.models import Directive, Speech, Task, TaskFile
+from tasks.models import Directive, RequestState, Speech, Task, TaskFile
 from tasks.portal.forms import TaskFilterForm, apply_error
 from tasks.portal.views import _portal_context
 from tasks.reports.assignment_notice import build_notice, notice_filename
@@ -523,6 +523,8 @@ def task_page(request, pk: int):
         "assignments": list(task.assignments.all()), "leaders": list(task.leaders.all()),
         "files": sel.task_files(task), "chases": sel.task_chases(task), "chase_form": wf.ChaseForm(),
         "is_open": task.status in OPEN_STATUSES, "here": request.get_full_path(),
+        "pending_extensions": [r for r in task.extension_requests.all() if r.state == RequestState.PENDING],
+        "pending_completions": [r for r in task.completion_requests.all() if r.state == RequestState.PENDING],
     })
 
 

@@ -103,3 +103,8 @@ def test_staff_nav_entry(client, users):
     assert "工作台" in client.get("/portal/").content.decode()
     client.force_login(users["operator"])
     assert 'data-testid="nav-workbench"' not in client.get("/portal/").content.decode()
+
+
+def test_task_page_points_to_pending_requests(world, staff_client):
+    html = staff_client.get(f"/workbench/tasks/{world['task'].pk}/").content.decode()
+    assert "申请办结" in html and 'href="/workbench/queues/completions/">去审核' in html
