@@ -99,6 +99,7 @@ def _counts(request) -> dict:
 def home(request):
     return _page(request, "workbench/home.html", {
         "wb": "home", "counts": _counts(request), "ack_days": DEFAULT_ACK_DAYS,
+        "red": task_selectors.task_list(request.user, light="red").count(),
         "speeches": list(sel.speeches_with_counts(8)),
     })
 
