@@ -358,7 +358,7 @@ def queue_candidates(request):
     for d in rows:
         sel.decorate(d, names)
     return _page(request, "workbench/queue_candidates.html", {
-        "wb": "candidates", "counts": _counts(request), "rows": rows, "form": form,
+        "wb": "candidates", "counts": _counts(request), "rows": rows, "form": form, "shown_limit": len(rows) == 500,
         "checked": {int(i) for i in ids if str(i).isdigit()}, "directory": sel.unit_directory(),
         "bulk_chips": _bulk_chips(request.POST) if request.method == "POST" else {},
     }, status=status)
