@@ -124,6 +124,11 @@ class SpeechAdmin(admin.ModelAdmin):
 
 # --- directives: the review queue -----------------------------------------------------------------
 
+def leaders_queryset():
+    """Who may be a task's 责任领导: people marked 县领导/责任领导 or with the leader role, still in office."""
+    return Person.objects.filter(Q(is_leader=True) | Q(role="leader"), active=True)
+
+
 class DirectiveForm(forms.ModelForm):
     """The directive as extracted, plus who it goes to when staff press 采纳并交办."""
 
@@ -132,7 +137,7 @@ class DirectiveForm(forms.ModelForm):
                                                 help_text="默认取抽取出的责任单位；“各乡镇”等分组会展开为其下各单位")
     co_units = forms.ModelMultipleChoiceField(Unit.objects.filter(active=True), required=False, label="交办：协办（配合）单位",
                                               widget=FilteredSelectMultiple("协办单位", False))
-    leaders = forms.ModelMultipleChoiceField(Person.objects.filter(Q(is_leader=True) | Q(role="leader"), active=True),
+    leaders = forms.ModelMultipleChoiceField(leaders_queryset(),
                                              required=False, label="交办：责任领导", widget=FilteredSelectMultiple("责任领导", False),
                                              help_text="只列出县领导（人员中标为“县领导/责任领导”的）")
 
@@ -283,10 +288,46 @@ class UnitFilter(admin.SimpleListFilter):
 
 
 class AssignmentInline(ReadOnlyInline):
-    """Units and their 签收, as the services wrote them (more units: assign_units, via the workbench or the API)."""
+    """Units and their 签收, as the services wrote them; more units: NewAssignmentInline."""
 
     model = Assignment
     fields = ("unit", "role", "acknowledged_at", "acknowledged_by")
+
+
+class NewAssignmentFormSet(forms.BaseInlineFormSet):
+    """Units to add, checked with the workflow's rules before anything is saved; TaskAdmin.save_formset
+    hands them to tasks.services.workflow.assign_units (history, 交办通知 to each new unit)."""
+
+    def get_queryset(self):
+        return Assignment.objects.none()
+
+    def pairs(self) -> list[tuple]:
+        return [(f.cleaned_data["unit"], f.cleaned_data["role"]) for f in self.forms
+                if f.cleaned_data and f.cleaned_data.get("unit") and not f.cleaned_data.get("DELETE")]
+
+    def clean(self):
+        super().clean()
+        from tasks.services.workflow import WorkflowError, check_new_units
+
+        if self.pairs():
+            try:
+                check_new_units(self.instance, self.pairs())
+            except WorkflowError as exc:
+                raise forms.ValidationError(exc.message) from None
+
+
+class NewAssignmentInline(admin.TabularInline):
+    model = Assignment
+    formset = NewAssignmentFormSet
+    fields = ("unit", "role")
+    autocomplete_fields = ("unit",)
+    extra = 0
+    can_delete = False
+    verbose_name = "新增责任单位"
+    verbose_name_plural = "增加责任单位（保存后向新单位发交办通知）"
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request, obj)
 
 
 class ProgressInline(ReadOnlyInline):
@@ -337,7 +378,6 @@ class TaskAdmin(ChineseHistoryMixin, SimpleHistoryAdmin):
     search_fields = ("code", "title", "requirement", "assignments__unit__name", "assignments__unit__short_name")
     date_hierarchy = "deadline"
     list_per_page = 50
-    autocomplete_fields = ("leaders",)
     readonly_fields = ("code", "source", "source_sentence", "progress", "status", "assigned_at", "closed_at", "grade",
                        "version", "created_by", "created_at", "updated_at", "light_display")
     fieldsets = (
@@ -345,14 +385,20 @@ class TaskAdmin(ChineseHistoryMixin, SimpleHistoryAdmin):
         ("时限", {"fields": ("deadline", "deadline_text", "deadline_kind", "start_date", "light_display")}),
         ("责任", {"fields": ("leaders", "flagged", "level")}),
         ("来源", {"fields": ("source", "meeting", "source_sentence")}),
-        ("办理", {"fields": ("status", "progress", "assigned_at", "closed_at", "grade", "version", "created_by", "created_at", "updated_at")}),
+        ("办理", {"fields": ("status", "progress", "assigned_at", "closed_at", "grade", "created_by", "created_at", "updated_at")}),
     )
-    inlines = [LeaderCommentInline, AssignmentInline, ProgressInline]
+    inlines = [LeaderCommentInline, AssignmentInline, NewAssignmentInline, ProgressInline]
 
     def get_urls(self):  # 导入台账 (preview, then confirm): tasks/reports/admin_views.py
         from tasks.reports.admin_views import ledger_urls
 
         return [*ledger_urls(self), *super().get_urls()]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "leaders":
+            kwargs["queryset"] = leaders_queryset()
+            kwargs["widget"] = FilteredSelectMultiple("责任领导", False)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return False  # 登记 goes through create_task on the workbench (numbering, units, notices, 交办单)
@@ -377,6 +423,16 @@ class TaskAdmin(ChineseHistoryMixin, SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
         if moved:
             set_deadline(task=obj, by=request.user, deadline=new_deadline)
+
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, NewAssignmentFormSet):
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # for the change message
+            if formset.pairs():
+                from tasks.services.workflow import assign_units
+
+                formset.new_objects = assign_units(task=form.instance, by=request.user, units=formset.pairs())
+            return
+        super().save_formset(request, form, formset, change)
 
     def history_view(self, request, object_id, extra_context=None):
         """The task's whole record (交办, 签收, reports, requests, decisions) above the field changes."""

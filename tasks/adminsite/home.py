@@ -42,10 +42,11 @@ PENDING_WORD = {"tasks.directive": "条待审核", "tasks.extensionrequest": "�
 
 def staff_home(app_list, user) -> dict:
     """{"sections": [{title, note, models: [{name, url, add_url, pending, pending_url, pending_word}]}], "links": [...]}"""
-    models = {}
+    models, app_names = {}, {}
     for app in app_list:
         for m in app["models"]:
             models[f"{app['app_label']}.{m['object_name'].lower()}"] = m
+        app_names[app["app_label"]] = app["name"]
     counts = _pending_counts() if any(k in models for k in PENDING_FILTER) else {}
     placed, sections = set(), []
     for title, note, keys in SECTIONS:
@@ -55,7 +56,8 @@ def staff_home(app_list, user) -> dict:
             sections.append({"title": title, "note": note, "models": rows})
     rest = [k for k in models if k not in placed]
     other = [_row(k, models[k], counts) for k in rest if k.split(".")[0] not in SYSTEM_APPS]
-    system = [_row(k, models[k], counts) for k in rest if k.split(".")[0] in SYSTEM_APPS]
+    system = [{**_row(k, models[k], counts), "name": f"{app_names[k.split('.')[0]]} · {models[k]['name']}"}
+              for k in rest if k.split(".")[0] in SYSTEM_APPS]
     if other:
         sections.append({"title": "其他", "note": "", "models": other})
     if system:

@@ -27,7 +27,12 @@ class SuperuserOnlyMixin:
 
 
 def internals_for_superuser_only(site=admin.site) -> None:
-    """Put SuperuserOnlyMixin in front of every registered admin of INTERNAL_APPS, keeping its class."""
+    """Put SuperuserOnlyMixin in front of every registered admin of INTERNAL_APPS, keeping its class.
+    django-axes names its app “Axes” and ships no Chinese (its other words: tasks/locale)."""
+    from django.apps import apps
+
+    if apps.is_installed("axes"):
+        apps.get_app_config("axes").verbose_name = "登录记录"
     for model, model_admin in list(site._registry.items()):
         cls = type(model_admin)
         if model._meta.app_label in INTERNAL_APPS and not isinstance(model_admin, SuperuserOnlyMixin):

@@ -369,7 +369,8 @@ def dashboard(request):
     person = person_of(request.user)
     mine = dash.leader_tasks(request.user, person).count() if person is not None and user_role(request.user) == Role.LEADER else None
     charts = {
-        "lights": [{"key": c["key"], "label": c["label"], "n": c["n"]} for c in light_tiles],
+        "lights": [{"key": c["key"], "label": c["label"], "n": c["n"], "url": f"{reverse('portal:task_list')}?light={c['key']}"}
+                   for c in light_tiles],
         "units": [{"unit": r["unit_short"] or r["unit"], "url": reverse("portal:dashboard_unit", args=[r["unit_id"]]),
                    "overdue": r["overdue"], "lagging": r["lagging"], "on_track": r["on_track"], "closed": r["closed"]}
                   for r in sorted(ranking, key=lambda r: (-r["overdue"], -r["lagging"], -r["tasks"], r["unit"]))[:15]],

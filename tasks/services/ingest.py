@@ -529,6 +529,8 @@ def bulk_set_units(*, ids, by, units: list[tuple[Unit, str]], replace: bool, spe
 def bulk_set_deadline(*, ids, by, deadline_kind: str, deadline: dt.date | None, deadline_text: str | None = None,
                       speech: Speech | None = None) -> int:
     """Set the deadline of many candidates at once (a date, or 尽快/事件节点/待定/无时限)."""
+    _clean_fields(Directive(), deadline_kind=deadline_kind, deadline=deadline, deadline_text=deadline_text)  # once, not per row
+
     def work(d: Directive):
         changed = _clean_fields(d, deadline_kind=deadline_kind, deadline=deadline, deadline_text=deadline_text)
         d.save(update_fields=changed)

@@ -312,17 +312,24 @@ def assign_units(*, task, by, units, version=None) -> list[Assignment]:
     """Add units (主办/协办) to an existing task; each gets a notice and must 签收."""
     _require_staff(by, "交办事项")
     task = _lock(task, version)
+    pairs = check_new_units(task, units)
+    created = Assignment.objects.bulk_create([Assignment(task=task, unit=u, role=r) for u, r in pairs])
+    names = "、".join(str(u) for u, _ in pairs)
+    _save(task, by, f"增加责任单位：{names}")
+    _notify(task, [u for u, _ in pairs], f"交办通知：{task.code} {task.title}"[:200], _assign_body(task, pairs))
+    return created
+
+
+def check_new_units(task: Task, units) -> list[tuple[Unit, str]]:
+    """The (unit, role) pairs `units` adds to an open task (groups expanded), or WorkflowError:
+    assign_units's checks, for forms that validate before they save."""
     _require_open(task, "增加责任单位")
     pairs = _clean_units(units)
     existing = set(Assignment.objects.filter(task=task).values_list("unit_id", flat=True))
     already = [str(u) for u, _ in pairs if u.pk in existing]
     if already:
         raise WorkflowError(f"{'、'.join(already)}已是该事项的责任单位。", field="units")
-    created = Assignment.objects.bulk_create([Assignment(task=task, unit=u, role=r) for u, r in pairs])
-    names = "、".join(str(u) for u, _ in pairs)
-    _save(task, by, f"增加责任单位：{names}")
-    _notify(task, [u for u, _ in pairs], f"交办通知：{task.code} {task.title}"[:200], _assign_body(task, pairs))
-    return created
+    return pairs
 
 
 @transaction.atomic

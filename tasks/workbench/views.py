@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Unit
 from accounts.selectors import is_supervisor
 from tasks.files import file_response
-from tasks.models import Directive, Speech, Task, TaskFile
+from tasks.models import Directive, RequestState, Speech, Task, TaskFile
 from tasks.portal.forms import TaskFilterForm, apply_error
 from tasks.portal.views import _portal_context
 from tasks.reports.assignment_notice import build_notice, notice_filename
@@ -100,6 +100,7 @@ def _counts(request) -> dict:
 def home(request):
     return _page(request, "workbench/home.html", {
         "wb": "home", "counts": _counts(request), "ack_days": DEFAULT_ACK_DAYS,
+        "red": task_selectors.task_list(request.user, light="red").count(),
         "speeches": list(sel.speeches_with_counts(8)),
     })
 
@@ -247,11 +248,14 @@ def candidate_edit(request, pk: int, did: int):
 
 def _posted_chips(directive, post) -> list[sel.OwnerChip]:
     """The chips as the officer left them on a refused form (kept on error)."""
-    pairs = _chips_from_post(post)
-    owners = ingest.owners_from_chips(directive, pairs)
-    chips = sel.owner_chips(owners, sel.leader_names())
-    for chip, (ref, _role) in zip(chips, pairs):
-        chip.ref = ref
+    names, chips, seen = sel.leader_names(), [], set()
+    for ref, role in _chips_from_post(post):
+        if ref in seen:
+            continue
+        seen.add(ref)
+        for chip in sel.owner_chips(ingest.owners_from_chips(directive, [(ref, role)]), names):
+            chip.ref = ref
+            chips.append(chip)
     return chips
 
 
@@ -355,7 +359,7 @@ def queue_candidates(request):
     for d in rows:
         sel.decorate(d, names)
     return _page(request, "workbench/queue_candidates.html", {
-        "wb": "candidates", "counts": _counts(request), "rows": rows, "form": form,
+        "wb": "candidates", "counts": _counts(request), "rows": rows, "form": form, "shown_limit": len(rows) == 500,
         "checked": {int(i) for i in ids if str(i).isdigit()}, "directory": sel.unit_directory(),
         "bulk_chips": _bulk_chips(request.POST) if request.method == "POST" else {},
     }, status=status)
@@ -521,6 +525,8 @@ def task_page(request, pk: int):
         "assignments": list(task.assignments.all()), "leaders": list(task.leaders.all()),
         "files": sel.task_files(task), "chases": sel.task_chases(task), "chase_form": wf.ChaseForm(),
         "is_open": task.status in OPEN_STATUSES, "here": request.get_full_path(),
+        "pending_extensions": [r for r in task.extension_requests.all() if r.state == RequestState.PENDING],
+        "pending_completions": [r for r in task.completion_requests.all() if r.state == RequestState.PENDING],
     })
 
 

@@ -73,13 +73,15 @@ def test_completion_approval_without_grade_is_refused_next_to_the_grade(staff, m
     assert Task.objects.get(pk=t.pk).grade == "excellent"
 
 
+INLINES = ("leader_comments", "assignments", "assignments-2", "progress_reports")
+
+
 def _task_form(t: Task, **changes) -> dict:
     data = {"code": t.code, "title": t.title, "requirement": t.requirement, "category": t.category, "target": t.target,
             "recurrence": t.recurrence, "urgency": t.urgency, "deadline": t.deadline.isoformat() if t.deadline else "",
             "deadline_text": t.deadline_text, "deadline_kind": t.deadline_kind, "start_date": t.start_date.isoformat(),
             "leaders": [p.pk for p in t.leaders.all()], "level": t.level, "meeting": "",
-            **{f"{p}-TOTAL_FORMS": "0" for p in ("leader_comments", "assignments", "progress_reports")},
-            **{f"{p}-INITIAL_FORMS": "0" for p in ("leader_comments", "assignments", "progress_reports")}}
+            **{f"{p}-TOTAL_FORMS": "0" for p in INLINES}, **{f"{p}-INITIAL_FORMS": "0" for p in INLINES}}
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -168,6 +170,15 @@ def test_directive_review_shows_owners_readably_and_lists_only_leaders(staff, un
     assert d.review_state == "pending"
 
 
+def test_task_page_leader_picker_lists_only_leaders(staff, make_task, users):
+    Person.objects.create(name="普通干部", is_leader=False)
+    t = make_task(leaders=[users["leader_person"]])
+    body = staff.get(reverse("admin:tasks_task_change", args=[t.pk])).content.decode()
+    picker = body[body.index('name="leaders"'):]
+    picker = picker[:picker.index("</select>")]
+    assert "李县长" in picker and "普通干部" not in picker and "王督查" not in picker
+
+
 def test_staff_read_the_leaders_comments_even_with_an_older_staff_group(staff, make_task, users):
     """The 督查室 group of an installation set up before 领导批示 existed lacks its view permission."""
     from django.contrib.auth.models import Group, Permission
@@ -179,3 +190,21 @@ def test_staff_read_the_leaders_comments_even_with_an_older_staff_group(staff, m
     Group.objects.get(name="督查室").permissions.remove(*Permission.objects.filter(codename="view_leadercomment"))
     assert "请抓紧办理" in staff.get(reverse("admin:tasks_leadercomment_changelist")).content.decode()
     assert "领导批示" in staff.get(reverse("admin:index")).content.decode()
+
+
+def test_staff_add_a_unit_on_the_task_page_through_assign_units(staff, make_task, units):
+    t = make_task()  # a leads, b co-operates
+    url = reverse("admin:tasks_task_change", args=[t.pk])
+    page = staff.get(url).content.decode()
+    assert "增加责任单位（保存后向新单位发交办通知）" in page
+    # a unit already on the task: refused next to the inline, nothing saved, no success message
+    r = staff.post(url, _task_form(t, **{"assignments-2-TOTAL_FORMS": "1", "assignments-2-0-unit": units["b"].pk,
+                                         "assignments-2-0-role": "co", "title": "不该保存的名称"}))
+    assert r.status_code == 200 and "已是该事项的责任单位" in r.content.decode()
+    assert Task.objects.get(pk=t.pk).title == t.title
+    r = staff.post(url, _task_form(t, **{"assignments-2-TOTAL_FORMS": "1", "assignments-2-0-unit": units["c"].pk,
+                                         "assignments-2-0-role": "co"}), follow=True)
+    assert not [m for m in messages_of(r) if m[0] == "error"]
+    assert dict(t.assignments.values_list("unit__name", "role"))["县交通运输局"] == "co"
+    assert Notice.objects.filter(task=t, unit=units["c"], title__startswith="交办通知").count() == 1
+    assert Task.objects.get(pk=t.pk).history.filter(history_change_reason__startswith="增加责任单位").exists()

@@ -84,3 +84,31 @@ def test_mine_lists_the_tasks_whose_leader_is_me(client_for, task, other_task, p
     assert client_for("staff").get(reverse("portal:dashboard_mine")).status_code == 403
     assert client_for("op_fgj").get(reverse("portal:dashboard_mine")).status_code == 403
     assert "我分管的" not in client_for("staff").get(reverse("portal:dashboard")).content.decode()
+
+
+def test_dashboard_pages_cost_the_same_queries_for_more_tasks(client_for, users, units, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tasks.services.comments import write_leader_comment
+
+    leader = client_for("leader")
+    urls = [reverse("portal:dashboard"), reverse("portal:dashboard_unit", args=[units["fgj"].pk]),
+            reverse("portal:dashboard_mine")]
+
+    def counts(task_url):
+        out = []
+        for url in [*urls, task_url]:
+            with CaptureQueriesContext(connection) as q:
+                assert leader.get(url).status_code == 200
+            out.append(len(q))
+        return out
+
+    first = make_task(users["staff"], units["fgj"], leaders=[people["leader"]])
+    write_leader_comment(task=first, by=users["leader"], text="第一条批示")
+    before = counts(reverse("portal:task_detail", args=[first.pk]))
+    for i in range(6):
+        t = make_task(users["staff"], units["fgj" if i % 2 else "jyj"], title=f"事项{i}", co=units["zjj"], leaders=[people["leader"]])
+        write_leader_comment(task=first, by=users["leader"], text=f"批示{i}")
+        write_leader_comment(task=t, by=users["leader"], text="请抓紧")
+    assert counts(reverse("portal:task_detail", args=[first.pk])) == before

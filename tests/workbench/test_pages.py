@@ -103,3 +103,21 @@ def test_staff_nav_entry(client, users):
     assert "工作台" in client.get("/portal/").content.decode()
     client.force_login(users["operator"])
     assert 'data-testid="nav-workbench"' not in client.get("/portal/").content.decode()
+
+
+def test_task_page_points_to_pending_requests(world, staff_client):
+    html = staff_client.get(f"/workbench/tasks/{world['task'].pk}/").content.decode()
+    assert "申请办结" in html and 'href="/workbench/queues/completions/">去审核' in html
+
+
+def test_home_counts_overdue_tasks(staff_client, users):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    past = timezone.now() - dt.timedelta(days=30)
+    workflow.create_task(title="逾期事项", by=users["staff"], units=[(unit("县财政局"), "lead")], now=past,
+                         start_date=past.date(), deadline=past.date() + dt.timedelta(days=5))
+    html = staff_client.get("/workbench/").content.decode()
+    tile = html[html.index('data-testid="red-tile"'):]
+    assert '<div class="n">1</div>' in tile[:200]

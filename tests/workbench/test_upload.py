@@ -62,3 +62,21 @@ def test_editing_a_candidate_handled_meanwhile(staff_client, users, demo_speech)
         "action": "save", "text": d.text, "deadline_kind": "none", "chip": [], "chip_role": []}, follow=True)
     html = r.content.decode()
     assert "已驳回，不能再修改" in html and 'data-testid="editor-done"' in html
+
+
+def test_docx_speech(staff_client):
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    for line in DEMO_SPEECH.read_text(encoding="utf-8").splitlines():
+        doc.add_paragraph(line)
+    buf = io.BytesIO()
+    doc.save(buf)
+    r = _post(staff_client, "讲话.docx", buf.getvalue())
+    assert r.status_code == 302
+    speech = Speech.objects.get()
+    assert speech.encoding == "docx" or "docx" in speech.encoding
+    assert speech.directives.count() > 10
+    assert staff_client.get(r["Location"]).status_code == 200

@@ -33,7 +33,7 @@
     },
     options: { plugins: { legend: { position: "bottom" } },
                onClick: function (evt, items) {
-                 if (items.length) { window.location.href = "/portal/?light=" + encodeURIComponent(lights[items[0].index].key); }
+                 if (items.length) { window.location.href = lights[items[0].index].url; }
                } }
   });
 
