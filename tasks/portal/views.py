@@ -244,7 +244,7 @@ def task_detail(request, pk: int):
     elif request.method == "POST":
         action = request.POST.get("action", "")
         if role != Role.OPERATOR or my_assignment is None:
-            return _error_page(request, 403, "没有操作权限", "只有该事项责任单位的联络员可以在门户办理；县领导和督查室请在管理后台处理。")
+            return _error_page(request, 403, "没有操作权限", "只有该事项责任单位的联络员可以在门户办理；督查室请在工作台处理，县领导可作出批示。")
         if action not in ACTIONS:
             return _error_page(request, 400, "无法识别的操作", "请返回事项页面重新提交。")
         form = ACTIONS[action](request.POST, request.FILES)
@@ -269,7 +269,7 @@ def task_detail(request, pk: int):
     if role == Role.LEADER:
         readonly = "县领导可在上方作出批示；其余内容只读，不能代单位办理。"
     elif role in ("admin", "staff"):
-        readonly = "督查室请在管理后台审批延期、办结申请或调整事项；门户表单仅供责任单位联络员使用。"
+        readonly = "督查室请在工作台审批延期、办结申请或催办、调整事项；门户表单仅供责任单位联络员使用。"
     elif my_assignment is not None and task.status not in OPEN_STATUSES:
         readonly = f"该事项{task.get_status_display()}，不能再办理。"
     else:
