@@ -143,19 +143,10 @@ def directive_units(directive: Directive) -> list[tuple[Unit, str]]:
 
 
 def directive_leaders(directive: Directive) -> list[Person]:
-    """People named as owners, matched by name (a leader named in a speech is added to the directory)."""
-    people = []
-    for o in directive.owners:
-        if o.get("kind") == "person" and o.get("name"):
-            person = Person.objects.filter(name=o["name"]).first()
-            if person is None:
-                person = Person.objects.create(name=o["name"][:50], title=_title_of(o.get("mention", ""), o["name"]), is_leader=True)
-            people.append(person)
-    return people
-
-
-def _title_of(mention: str, name: str) -> str:
-    return mention.replace(name, "").replace("同志", "")[:100]
+    """The leaders on file named as owners (active people marked 责任领导, matched by name). A name or
+    a title the directory does not know ("分管领导") is left for staff to choose, never created."""
+    names = [o["name"] for o in directive.owners if o.get("kind") == "person" and o.get("name")]
+    return list(Person.objects.filter(name__in=names, is_leader=True, active=True)) if names else []
 
 
 @transaction.atomic
@@ -363,9 +354,7 @@ def _accept(d: Directive, by) -> Task:
     """accept_directive, with a reason naming the owners that kept the candidate from being assigned."""
     if not any(o.get("unit_id") for o in d.owners):
         raise IngestError("没有本级名录中的责任单位（标红的主体不会被交办），请先设置责任单位。")
-    names = [o.get("name") for o in d.owners if o.get("kind") == "person" and o.get("name")]
-    leaders = list(Person.objects.filter(name__in=names, is_leader=True, active=True)) if names else []
-    return accept_directive(directive=d, by=by, title=d.title or None, leaders=leaders)
+    return accept_directive(directive=d, by=by, title=d.title or None, leaders=directive_leaders(d))
 
 
 @transaction.atomic
