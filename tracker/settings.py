@@ -27,6 +27,9 @@ try:
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     TRACKER_MAX_UPLOAD_BYTES = env_int("TRACKER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    # all evidence files of one progress report together, and any request body
+    TRACKER_MAX_ATTACHMENTS_TOTAL_BYTES = env_int("TRACKER_MAX_ATTACHMENTS_TOTAL_BYTES", 50 * 1024 * 1024)
+    TRACKER_MAX_REQUEST_BYTES = env_int("TRACKER_MAX_REQUEST_BYTES", 60 * 1024 * 1024)
     # API tokens expire this long after they are issued (and die with a password change)
     TRACKER_API_TOKEN_TTL_HOURS = env_int("TRACKER_API_TOKEN_TTL_HOURS", 7 * 24)
 except SettingError as exc:  # one clear line, not a traceback
@@ -58,7 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.SecurityHeadersMiddleware",
+    "tracker.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tracker.errors.ErrorPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,7 +80,7 @@ ROOT_URLCONF = "tracker.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "tracker" / "templates"],  # 403/404/500.html
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -115,7 +121,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # unguessable names; URLs under /files/ go through a permission check (tasks/files/)
@@ -139,6 +145,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security (production: DEBUG=0)
+# strict CSP (tracker/middleware.py); set CONTENT_SECURITY_POLICY to override, "" to leave it to the proxy
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY")
+if CONTENT_SECURITY_POLICY is None:
+    from tracker.middleware import DEFAULT_CSP as CONTENT_SECURITY_POLICY
+CSRF_FAILURE_VIEW = "tracker.errors.csrf_failure"  # Chinese 403, no technical details
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -188,6 +199,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # every operation documents the JSON error answers (tasks/api/schema.py)
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tasks.api.schema.add_error_responses"],
 }
 
 # Celery

@@ -132,3 +132,15 @@ def test_token_errors_are_chinese(world):
     # a token minted outside /api/auth/token/ (not signed with the password) is refused
     legacy = Token.objects.create(user=world["users"]["op_a"])
     assert api(legacy.key).get("/api/tasks/").status_code == 401
+
+
+def test_token_request_with_an_overlong_username_is_a_400_not_a_500(world):
+    """Found by schemathesis: django-axes stores the username in 255 characters."""
+    r = APIClient().post("/api/auth/token/", {"username": "甲" * 300, "password": "x"}, format="multipart")
+    assert r.status_code == 400 and "登录名" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("body", [[None, None], "x", {"username": None}, {"username": ["a"], "password": {}}])
+def test_token_request_with_a_malformed_body_is_a_chinese_400(world, body):
+    r = APIClient().post("/api/auth/token/", body, format="json")
+    assert r.status_code == 400 and "：" in r.json()["detail"]
