@@ -50,6 +50,7 @@ PROBE = textwrap.dedent("""
     if kind == "directory":
         import django; django.setup()
         from accounts.services import DirectoryError, read_directory_file
+        import openpyxl, tasks.safezip  # imported lazily by the reader: not part of what it allocates
         def run(): read_directory_file(path)
         errors = (DirectoryError,)
         message = lambda e: e.errors[0]
