@@ -4,6 +4,9 @@ DATABASE_URL  unset → SQLite file var/tracker.sqlite3;  postgres://… → Pos
 REDIS_URL     unset → embedded filesystem Celery broker under var/broker;  redis://… → Redis
 TRACKER_VAR_DIR  where the embedded defaults keep their files (default: var/ in the project)
 SECRET_KEY, DEBUG (default 1 for development), ALLOWED_HOSTS (comma list), EMAIL_* , SITE_URL.
+Unset SECRET_KEY with DEBUG on: a random key made once in TRACKER_VAR_DIR/secret_key.
+Security settings (docs/security.md): TRACKER_FILE_DELIVERY, TRACKER_API_TOKEN_TTL_HOURS,
+TRACKER_MAX_ATTACHMENTS_TOTAL_BYTES, TRACKER_MAX_REQUEST_BYTES, CONTENT_SECURITY_POLICY.
 """
 import os
 import sys
@@ -11,7 +14,9 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from tracker.env import DEV_SECRET_KEY, SettingError, broker_config, database_config, env_bool, env_int, env_list
+from tracker.env import (
+    DEV_SECRET_KEY, SettingError, broker_config, database_config, env_bool, env_int, env_list, local_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # local state of the embedded defaults (SQLite file, filesystem broker, uploaded files)
@@ -22,6 +27,8 @@ try:
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
         raise SettingError("SECRET_KEY", "未设置：DEBUG=0（生产模式）时必须通过环境变量提供自己的 SECRET_KEY。")
+    if SECRET_KEY == DEV_SECRET_KEY:  # the embedded default: a key of this installation, never a published one
+        SECRET_KEY = local_secret_key(VAR_DIR)
     DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"), VAR_DIR)}
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_config(os.environ.get("REDIS_URL"), VAR_DIR)
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
