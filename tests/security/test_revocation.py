@@ -144,3 +144,16 @@ def test_token_request_with_an_overlong_username_is_a_400_not_a_500(world):
 def test_token_request_with_a_malformed_body_is_a_chinese_400(world, body):
     r = APIClient().post("/api/auth/token/", body, format="json")
     assert r.status_code == 400 and "：" in r.json()["detail"]
+
+
+def test_switching_a_unit_off_stops_its_operators(world, client):
+    token = token_for("op_a")
+    unit = world["units"]["a"]
+    client.force_login(world["users"]["staff"])
+    r = client.post("/admin/accounts/unit/", {  # the unit list's 启用 checkbox (list_editable)
+        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": unit.pk, "_save": "保存"})
+    unit.refresh_from_db()
+    assert not unit.active, r.status_code
+    r = api(token).get("/api/tasks/")
+    assert r.status_code == 403
+    assert api(token_for("op_b")).get("/api/tasks/").status_code == 200  # another unit's operator is unaffected
