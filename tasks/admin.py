@@ -257,7 +257,7 @@ class UnitFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        if not str(self.value()).isdigit():  # ?unit=abc: the admin's "invalid filter" answer, not a 500
+        if not str(self.value()).isdigit() or int(self.value()) >= 2 ** 63:  # ?unit=abc: "invalid filter", not a 500
             from django.contrib.admin.options import IncorrectLookupParameters
 
             raise IncorrectLookupParameters(f"责任单位参数无效：{self.value()}")

@@ -149,3 +149,12 @@ def test_csrf_failure_is_a_chinese_403(world):
     r = c.post("/portal/login/", {"username": "op_a", "password": "x"})
     assert r.status_code == 403 and "CSRF" in r.content.decode() and "刷新" in r.content.decode()
     assert "Forbidden" not in r.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/api/progress-reports/?unit=-4.78e198", "/api/extension-requests/?task=1e200",
+                                  "/api/tasks/?unit=99999999999999999999999", "/api/directives/?speech=1.5"])
+def test_id_filters_out_of_range_are_a_400_on_every_database(world, path):
+    """Found by schemathesis on SQLite (OverflowError → 500)."""
+    r = client_for(world["users"], "staff").get(path)
+    assert r.status_code == 400, r.content
+    assert r.json()["field"] in ("unit", "task", "speech")
