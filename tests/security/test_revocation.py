@@ -157,3 +157,18 @@ def test_switching_a_unit_off_stops_its_operators(world, client):
     r = api(token).get("/api/tasks/")
     assert r.status_code == 403
     assert api(token_for("op_b")).get("/api/tasks/").status_code == 200  # another unit's operator is unaffected
+
+
+def test_switching_a_login_off_in_the_user_admin_ends_its_sessions_and_tokens(world, client):
+    op = world["users"]["op_b"]
+    token = token_for("op_b")
+    op_client = APIClient()
+    op_client.force_login(op)
+    client.force_login(world["users"]["staff"])
+    r = client.post(reverse("admin:auth_user_change", args=[op.pk]),
+                    {"username": op.username, "first_name": "", "last_name": "", "email": ""})  # 有效 unticked
+    assert r.status_code == 302
+    assert not Token.objects.filter(user=op).exists()
+    assert not any(s.get_decoded().get("_auth_user_id") == str(op.pk) for s in Session.objects.all())
+    assert api(token).get("/api/tasks/").status_code == 401
+    assert op_client.get("/api/tasks/").status_code in (401, 403)
