@@ -138,6 +138,9 @@ class PersonAdmin(SimpleHistoryAdmin):
         if not request.user.is_superuser and "role" in form.base_fields:
             field = form.base_fields["role"]
             field.choices = [c for c in field.choices if c[0] != Role.STAFF]
+        if not request.user.is_superuser and "user" in form.base_fields:
+            # a privileged login is not a valid choice: a form error, not a refusal page
+            form.base_fields["user"].queryset = unprivileged_users(User.objects.all())
         return form
 
     def save_model(self, request, obj, form, change):

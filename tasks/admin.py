@@ -284,7 +284,13 @@ class UnitFilter(admin.SimpleListFilter):
         return [(u.pk, str(u)) for u in Unit.objects.filter(active=True).exclude(kind="group")]
 
     def queryset(self, request, queryset):
-        return queryset.filter(assignments__unit_id=self.value()) if self.value() else queryset
+        if not self.value():
+            return queryset
+        if not str(self.value()).isdigit() or int(self.value()) >= 2 ** 63:  # ?unit=abc: "invalid filter", not a 500
+            from django.contrib.admin.options import IncorrectLookupParameters
+
+            raise IncorrectLookupParameters(f"责任单位参数无效：{self.value()}")
+        return queryset.filter(assignments__unit_id=self.value())
 
 
 class AssignmentInline(ReadOnlyInline):

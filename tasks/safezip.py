@@ -5,8 +5,8 @@ archive is safe to hand to python-docx or openpyxl. Pure Python, no Django impor
 A "zip bomb" is a small upload that unpacks to gigabytes (a 344 KB .docx unpacked to 100 MB took
 127 s and 2.7 GB). `check_zip` refuses one before any parser sees it:
 
-1. the central directory: number of entries, each member's declared size, the declared total and
-   the compression ratio;
+1. the end record's entry count (before zipfile builds an object per entry), then the central
+   directory: each member's declared size, the declared total and the compression ratio;
 2. then every member is actually decompressed in 64 KB chunks and *counted* (declared sizes can
    lie; overlapping members can share one compressed kernel), against the same caps and a clock.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import time
 import zipfile
 from dataclasses import dataclass
@@ -74,6 +75,11 @@ def check_zip(source, limits: ZipLimits = ZipLimits(), what: str = "文件") -> 
     start_pos = None if close else fh.tell()
     started = time.monotonic()
     try:
+        declared_entries = _declared_entries(fh)
+        if declared_entries is not None and declared_entries > limits.max_entries:
+            # refused before zipfile builds an object per entry of the central directory
+            raise ZipBombError(f"{what}包含的文件条目过多（{declared_entries} 个，上限 {limits.max_entries} 个），"
+                               "可能是恶意构造的压缩包，已拒绝。", "too_many_entries")
         try:
             zf = zipfile.ZipFile(fh)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
@@ -127,6 +133,27 @@ def check_zip(source, limits: ZipLimits = ZipLimits(), what: str = "文件") -> 
                 fh.seek(start_pos)
             except (OSError, ValueError):
                 pass
+
+
+def _declared_entries(fh) -> int | None:
+    """The entry count of the end-of-central-directory record (zip64 aware), or None."""
+    try:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        tail_start = max(0, size - (65535 + 22 + 20))
+        fh.seek(tail_start)
+        tail = fh.read()
+    except (OSError, ValueError):
+        return None
+    i = tail.rfind(b"PK\x05\x06")
+    if i < 0 or len(tail) < i + 22:
+        return None
+    count = struct.unpack("<H", tail[i + 10:i + 12])[0]
+    if count == 0xFFFF:  # zip64: the count is in the zip64 end record
+        j = tail.rfind(b"PK\x06\x06", 0, i)
+        if j >= 0 and len(tail) >= j + 40:
+            count = struct.unpack("<Q", tail[j + 32:j + 40])[0]
+    return count
 
 
 def _too_large(limits: ZipLimits, what: str) -> ZipBombError:

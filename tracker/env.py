@@ -18,6 +18,28 @@ class SettingError(Exception):
         self.name = name
 
 
+def local_secret_key(var_dir: Path) -> str:
+    """The embedded default's SECRET_KEY: random, made once per installation and kept in
+    var_dir/secret_key (mode 600), so that no two installations share a published key. Production
+    (DEBUG=0) must set SECRET_KEY itself."""
+    import secrets
+
+    path = var_dir / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process (web, worker, beat) made it first
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    return key
+
+
 def env_bool(name: str, default: bool, environ=os.environ) -> bool:
     raw = environ.get(name)
     if raw is None or raw == "":

@@ -4,6 +4,9 @@ DATABASE_URL  unset → SQLite file var/tracker.sqlite3;  postgres://… → Pos
 REDIS_URL     unset → embedded filesystem Celery broker under var/broker;  redis://… → Redis
 TRACKER_VAR_DIR  where the embedded defaults keep their files (default: var/ in the project)
 SECRET_KEY, DEBUG (default 1 for development), ALLOWED_HOSTS (comma list), EMAIL_* , SITE_URL.
+Unset SECRET_KEY with DEBUG on: a random key made once in TRACKER_VAR_DIR/secret_key.
+Security settings (docs/security.md): TRACKER_FILE_DELIVERY, TRACKER_API_TOKEN_TTL_HOURS,
+TRACKER_MAX_ATTACHMENTS_TOTAL_BYTES, TRACKER_MAX_REQUEST_BYTES, CONTENT_SECURITY_POLICY.
 """
 import os
 import sys
@@ -11,7 +14,9 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from tracker.env import DEV_SECRET_KEY, SettingError, broker_config, database_config, env_bool, env_int, env_list
+from tracker.env import (
+    DEV_SECRET_KEY, SettingError, broker_config, database_config, env_bool, env_int, env_list, local_secret_key,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 # local state of the embedded defaults (SQLite file, filesystem broker, uploaded files)
@@ -22,11 +27,16 @@ try:
     SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
     if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
         raise SettingError("SECRET_KEY", "未设置：DEBUG=0（生产模式）时必须通过环境变量提供自己的 SECRET_KEY。")
+    if SECRET_KEY == DEV_SECRET_KEY:  # the embedded default: a key of this installation, never a published one
+        SECRET_KEY = local_secret_key(VAR_DIR)
     DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"), VAR_DIR)}
     CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = broker_config(os.environ.get("REDIS_URL"), VAR_DIR)
     EMAIL_PORT = env_int("EMAIL_PORT", 25)
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
     TRACKER_MAX_UPLOAD_BYTES = env_int("TRACKER_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    # all evidence files of one progress report together, and any request body
+    TRACKER_MAX_ATTACHMENTS_TOTAL_BYTES = env_int("TRACKER_MAX_ATTACHMENTS_TOTAL_BYTES", 50 * 1024 * 1024)
+    TRACKER_MAX_REQUEST_BYTES = env_int("TRACKER_MAX_REQUEST_BYTES", 60 * 1024 * 1024)
     # API tokens expire this long after they are issued (and die with a password change)
     TRACKER_API_TOKEN_TTL_HOURS = env_int("TRACKER_API_TOKEN_TTL_HOURS", 7 * 24)
 except SettingError as exc:  # one clear line, not a traceback
@@ -59,7 +69,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tracker.middleware.SecurityHeadersMiddleware",
+    "tracker.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tracker.errors.ErrorPagesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,7 +88,7 @@ ROOT_URLCONF = "tracker.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "tracker" / "templates"],  # admin/base_site.html: the staff banners
+        "DIRS": [BASE_DIR / "tracker" / "templates"],  # 403/404/500.html, admin/base_site.html (staff banners)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -119,7 +132,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # unguessable names; URLs under /files/ go through a permission check (tasks/files/)
@@ -143,6 +156,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = TRACKER_MAX_UPLOAD_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Security (production: DEBUG=0)
+# strict CSP (tracker/middleware.py); set CONTENT_SECURITY_POLICY to override, "" to leave it to the proxy
+CONTENT_SECURITY_POLICY = os.environ.get("CONTENT_SECURITY_POLICY")
+if CONTENT_SECURITY_POLICY is None:
+    from tracker.middleware import DEFAULT_CSP as CONTENT_SECURITY_POLICY
+CSRF_FAILURE_VIEW = "tracker.errors.csrf_failure"  # Chinese 403, no technical details
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
@@ -193,6 +211,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # every operation documents the JSON error answers (tasks/api/schema.py)
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "tasks.api.schema.add_error_responses"],
 }
 
 # Celery

@@ -1,14 +1,30 @@
 """Query parameters of the list endpoints. The task filter only parses the parameters; the
 filtering itself is tasks.selectors.tasks.task_list (one definition for API and portal)."""
 import django_filters as df
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from tasks.models import CompletionRequest, Directive, ExtensionRequest, Meeting, ProgressReport, RequestState, Task
 from tasks.selectors.lights import LIGHT_LABELS
 from tasks.selectors.tasks import task_list
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(df.NumberFilter):
+    """A database id: a whole number within a 64-bit column (anything else is a 400, never a
+    value the database cannot compare — SQLite overflowed on 1e200)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", -(2 ** 63))
+        kwargs.setdefault("max_value", 2 ** 63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class TaskFilter(df.FilterSet):
-    unit = df.NumberFilter(label="责任单位ID（主办或协办）", method="_noop")
+    unit = IdFilter(label="责任单位ID（主办或协办）", method="_noop")
     status = df.MultipleChoiceFilter(choices=Task.Status.choices, label="状态（可多选）", method="_noop")
     light = df.MultipleChoiceFilter(choices=list(LIGHT_LABELS.items()), label="红黄绿灯（可多选）", method="_noop")
     deadline_from = df.DateFilter(label="完成时限不早于", method="_noop")
@@ -34,8 +50,8 @@ class TaskFilter(df.FilterSet):
 
 
 class ExtensionFilter(df.FilterSet):
-    task = df.NumberFilter(field_name="task_id", label="事项ID")
-    unit = df.NumberFilter(field_name="unit_id", label="单位ID")
+    task = IdFilter(field_name="task_id", label="事项ID")
+    unit = IdFilter(field_name="unit_id", label="单位ID")
     state = df.ChoiceFilter(choices=RequestState.choices, label="审批状态")
 
     class Meta:
@@ -50,8 +66,8 @@ class CompletionFilter(ExtensionFilter):
 
 
 class ProgressFilter(df.FilterSet):
-    task = df.NumberFilter(field_name="task_id", label="事项ID")
-    unit = df.NumberFilter(field_name="unit_id", label="单位ID")
+    task = IdFilter(field_name="task_id", label="事项ID")
+    unit = IdFilter(field_name="unit_id", label="单位ID")
     period = df.CharFilter(field_name="period", label="报送周期")
 
     class Meta:
@@ -60,7 +76,7 @@ class ProgressFilter(df.FilterSet):
 
 
 class DirectiveFilter(df.FilterSet):
-    speech = df.NumberFilter(field_name="speech_id", label="讲话稿ID")
+    speech = IdFilter(field_name="speech_id", label="讲话稿ID")
     review_state = df.ChoiceFilter(choices=Directive.Review.choices, label="审核状态")
 
     class Meta:

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.selectors import user_role
 from tasks.api.authentication import issue_token, token_ttl
+from tasks.api.errors import _first_error
 
 
 def lockout_until(request, username: str | None) -> dt.datetime:
@@ -67,8 +68,9 @@ def lockout_response(request, original_response=None, credentials=None, *args, *
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField(label="登录名")
-    password = serializers.CharField(label="密码", style={"input_type": "password"}, trim_whitespace=False)
+    # bounded like the login form (django-axes records the username in a 255-character column)
+    username = serializers.CharField(label="登录名", max_length=150)
+    password = serializers.CharField(label="密码", max_length=4096, style={"input_type": "password"}, trim_whitespace=False)
 
 
 class ObtainTokenView(APIView):
@@ -95,7 +97,9 @@ class ObtainTokenView(APIView):
 
         ser = TokenRequestSerializer(data=request.data)
         if not ser.is_valid():
-            return Response({"detail": "请填写登录名和密码。", "code": "invalid", "field": next(iter(ser.errors), None)},
+            field, message = _first_error(ser.errors)
+            label = ser.fields[field].label if field in ser.fields else "登录名和密码"
+            return Response({"detail": f"{label}：{message}", "code": "invalid", "field": field},
                             status=status.HTTP_400_BAD_REQUEST)
         username, password = ser.validated_data["username"], ser.validated_data["password"]
         django_request = request._request

@@ -324,7 +324,7 @@ class DirectiveSerializer(serializers.ModelSerializer):
         fields = ["id", "speech", "seq", "text", "start", "end", "section", "owners", "deadline", "deadline_kind",
                   "deadline_text", "recurrence", "target", "confidence", "review_state", "reviewed_by", "reviewed_at", "task"]
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="交办后的督办事项；未交办时为 null"))
     def get_task(self, obj) -> int | None:
         try:
             return obj.task.pk

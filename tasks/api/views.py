@@ -114,8 +114,9 @@ class TaskViewSet(Base, mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return self._answer(task, status.HTTP_201_CREATED)
 
-    @extend_schema(summary="事项历程（历史记录、进展、申请按时间合并）", responses={200: s.TimelineEntrySerializer(many=True), **ERRORS})
-    @action(detail=True, methods=["get"])
+    @extend_schema(summary="事项历程（历史记录、进展、申请按时间合并；不分页，为数组）",
+                   responses={200: s.TimelineEntrySerializer(many=True), **ERRORS})
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         task = self._task(pk)
         return Response(s.TimelineEntrySerializer(task_timeline(task), many=True, context={"request": request}).data)

@@ -16,6 +16,7 @@ import os
 import re
 import zipfile
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -429,6 +430,11 @@ def report_progress(*, task, unit, by, text, percent, files=(), period="", versi
     if len(period) > 20:
         raise WorkflowError("报送周期过长。", field="period")
     max_bytes = office_settings().max_attachment_bytes
+    max_total = getattr(settings, "TRACKER_MAX_ATTACHMENTS_TOTAL_BYTES", 50 * 1024 * 1024)
+    declared = sum(getattr(f, "size", None) or 0 for f in files or ())
+    if declared > max_total:  # refuse before reading any of them
+        raise WorkflowError(f"本次上传的附件合计 {declared / 1048576:.1f} MB，超过每次 {max_total / 1048576:.0f} MB 的上限，"
+                            "请删减或压缩后分次报送。", field="files")
     uploads = []
     for f in files or ():
         size = getattr(f, "size", None)
@@ -437,6 +443,9 @@ def report_progress(*, task, unit, by, text, percent, files=(), period="", versi
             raise WorkflowError(f"附件“{name}”过大（{size / 1048576:.1f} MB），单个文件不能超过 {max_bytes / 1048576:.0f} MB。", field="files")
         name, data = _read_file(f)
         uploads.append((name, data, check_attachment(name, data, max_bytes)))
+        if sum(len(u[1]) for u in uploads) > max_total:
+            raise WorkflowError(f"本次上传的附件合计超过每次 {max_total / 1048576:.0f} MB 的上限，请删减或压缩后分次报送。",
+                                field="files")
     task = _lock(task, version)
     _require_open(task, "报送进展")
     if percent < task.progress:

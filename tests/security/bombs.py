@@ -67,8 +67,9 @@ def docx_many_entries(path: Path, entries: int = 5000) -> Path:
 
 
 def xlsx_bomb(path: Path, unpacked: int = 300 * MB) -> Path:
-    """A real .xlsx (header 督办事项 | 责任单位) whose styles.xml, which openpyxl reads whole even in
-    read-only mode, unpacks to `unpacked` bytes (ratio ~ 1000)."""
+    """A real .xlsx (header 督办事项 | 责任单位) whose styles.xml — which openpyxl parses whole,
+    even in read-only mode — holds `unpacked` bytes of <font> elements (ratio ~ 1000); every one
+    becomes a Python object."""
     from openpyxl import Workbook
 
     buf = io.BytesIO()
@@ -79,10 +80,12 @@ def xlsx_bomb(path: Path, unpacked: int = 300 * MB) -> Path:
     wb.save(buf)
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
         styles = z.read("xl/styles.xml")
-    cut = styles.index(b"<styleSheet")
+    start = styles.index(b"<fonts")
+    cut = styles.index(b">", start) + 1
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         _copy_except(buf.getvalue(), out, "xl/styles.xml")
-        _write_repeated(out, "xl/styles.xml", styles[:cut] + b"<!--", b"x" * 64, unpacked, b"-->" + styles[cut:])
+        _write_repeated(out, "xl/styles.xml", styles[:cut], b'<font><sz val="11"/><name val="Calibri"/></font>',
+                        unpacked, styles[cut:])
     return path
 
 

@@ -50,6 +50,7 @@ PROBE = textwrap.dedent("""
     if kind == "directory":
         import django; django.setup()
         from accounts.services import DirectoryError, read_directory_file
+        import openpyxl, tasks.safezip  # imported lazily by the reader: not part of what it allocates
         def run(): read_directory_file(path)
         errors = (DirectoryError,)
         message = lambda e: e.errors[0]
@@ -226,3 +227,23 @@ def test_unit_directory_bomb_in_the_admin_is_refused_and_changes_nothing(bomb_fi
     assert "压缩炸弹" in r.content.decode()
     assert Unit.objects.count() == before
     assert _media_files(settings) == []
+
+
+def test_entry_count_is_refused_from_the_end_record_before_parsing(tmp_path):
+    """200,000 empty members: refused from the archive's end record, without building 200,000
+    ZipInfo objects (the probe's memory stays flat)."""
+    import zipfile
+
+    from tasks.safezip import DOCX_LIMITS, ZipBombError, _declared_entries, check_zip
+
+    path = tmp_path / "many.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+        for i in range(200_000):
+            z.writestr(f"{i}", b"")
+    with path.open("rb") as f:
+        assert _declared_entries(f) == 200_000
+    with pytest.raises(ZipBombError) as e:
+        check_zip(path, DOCX_LIMITS)
+    assert e.value.code == "too_many_entries" and "200000" in e.value.message
+    answer = probe("decode", path, tmp_path)
+    assert answer["refused"] and answer["peak"] - answer["base"] < 64 * MB, answer

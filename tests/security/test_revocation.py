@@ -132,3 +132,43 @@ def test_token_errors_are_chinese(world):
     # a token minted outside /api/auth/token/ (not signed with the password) is refused
     legacy = Token.objects.create(user=world["users"]["op_a"])
     assert api(legacy.key).get("/api/tasks/").status_code == 401
+
+
+def test_token_request_with_an_overlong_username_is_a_400_not_a_500(world):
+    """Found by schemathesis: django-axes stores the username in 255 characters."""
+    r = APIClient().post("/api/auth/token/", {"username": "甲" * 300, "password": "x"}, format="multipart")
+    assert r.status_code == 400 and "登录名" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("body", [[None, None], "x", {"username": None}, {"username": ["a"], "password": {}}])
+def test_token_request_with_a_malformed_body_is_a_chinese_400(world, body):
+    r = APIClient().post("/api/auth/token/", body, format="json")
+    assert r.status_code == 400 and "：" in r.json()["detail"]
+
+
+def test_switching_a_unit_off_stops_its_operators(world, client):
+    token = token_for("op_a")
+    unit = world["units"]["a"]
+    client.force_login(world["users"]["staff"])
+    r = client.post("/admin/accounts/unit/", {  # the unit list's 启用 checkbox (list_editable)
+        "form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "1", "form-0-id": unit.pk, "_save": "保存"})
+    unit.refresh_from_db()
+    assert not unit.active, r.status_code
+    r = api(token).get("/api/tasks/")
+    assert r.status_code == 403
+    assert api(token_for("op_b")).get("/api/tasks/").status_code == 200  # another unit's operator is unaffected
+
+
+def test_switching_a_login_off_in_the_user_admin_ends_its_sessions_and_tokens(world, client):
+    op = world["users"]["op_b"]
+    token = token_for("op_b")
+    op_client = APIClient()
+    op_client.force_login(op)
+    client.force_login(world["users"]["staff"])
+    r = client.post(reverse("admin:auth_user_change", args=[op.pk]),
+                    {"username": op.username, "first_name": "", "last_name": "", "email": ""})  # 有效 unticked
+    assert r.status_code == 302
+    assert not Token.objects.filter(user=op).exists()
+    assert not any(s.get_decoded().get("_auth_user_id") == str(op.pk) for s in Session.objects.all())
+    assert api(token).get("/api/tasks/").status_code == 401
+    assert op_client.get("/api/tasks/").status_code in (401, 403)
