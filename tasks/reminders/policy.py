@@ -28,6 +28,8 @@ CLAIM_LEASE = dt.timedelta(minutes=10)
 # Send order: overdue and escalation first, routine messages after (Reminder.priority).
 PRIORITY = {OVERDUE: 0, ESCALATION: 1, "manual": 2, CHECKPOINT: 3, DUE_SOON: 4, RECURRING: 5, "report": 6, CALENDAR: 7}
 DEFAULT_PRIORITY = 5
+# Sent whenever a person asks for them, also outside the sending window: a staff member's own 催办.
+WINDOW_EXEMPT_KINDS = ("manual",)
 # Events (a checkpoint missed, a deadline passed, the escalation threshold reached) are acted on
 # when they happened within this many days: enough to catch up after the sweep was down, while a
 # level or flag that staff lowered by hand for an old event is not raised again by every sweep.

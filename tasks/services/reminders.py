@@ -385,8 +385,8 @@ class _Run:
         local = self.local_now()
         return policy.in_window(local, self.s.send_window_start, self.s.send_window_end, self.cal.is_workday(local.date()))
 
-    def may_send(self, urgent: bool) -> bool:
-        return self.window_open() or (urgent and self.s.urgent_outside_window)
+    def may_send(self, urgent: bool, kind: str = "") -> bool:
+        return self.window_open() or kind in policy.WINDOW_EXEMPT_KINDS or (urgent and self.s.urgent_outside_window)
 
 
 def _claim(reminder_id: int, now: dt.datetime | None = None) -> bool:
@@ -514,7 +514,7 @@ class _LostClaim(Exception):
     pass
 
 
-def _send_group(run: _Run, channel: str, robot: str, rows: list[tuple[int, bool]]) -> Counter:
+def _send_group(run: _Run, channel: str, robot: str, rows: list[tuple[int, bool, str]]) -> Counter:
     """Send one channel's rows (or one robot's) in order, one at a time. Runs in its own thread
     when the run is concurrent; the database connection of the thread is closed at the end."""
     from django.db import close_old_connections
@@ -530,8 +530,8 @@ def _send_group(run: _Run, channel: str, robot: str, rows: list[tuple[int, bool]
             from django.core.mail import get_connection
 
             email_connection = get_connection(timeout=getattr(django_settings, "EMAIL_TIMEOUT", None) or 10)
-        for i, (pk, urgent) in enumerate(rows):
-            if not run.may_send(urgent):
+        for i, (pk, urgent, kind) in enumerate(rows):
+            if not run.may_send(urgent, kind):
                 counts["outside_window"] += 1
                 continue
             if channel in WEBHOOKS and not run.budget.take(robot):
@@ -581,7 +581,7 @@ def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500, 
     """Send every claimable reminder (or only `ids`); returns counts by outcome.
 
     Only inside the office's sending window (working days, 督查室设置 hours); urgent 批示件 rows
-    also outside it when the office allows. `now` sets the run's time of day for the window
+    also outside it when the office allows, and a staff member's own 催办 (kind "manual") always. `now` sets the run's time of day for the window
     (`remind --now`); claims, leases and backoff always use the wall clock. Overdue and
     escalation go first. Each robot is one thread (at most policy.ROBOT_THREADS at a time) and
     posts within its shared per-minute budget; email and in-app notices have one thread each.
@@ -596,14 +596,18 @@ def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500, 
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     if not run.window_open():
-        if not run.s.urgent_outside_window:
-            return _counts(Counter(outside_window=qs.count()))
-        qs = qs.filter(urgent=True)
-    rows = list(qs.order_by("priority", "pk").values_list("pk", "channel", "urgent", "target", "unit__webhook_url"))
-    groups: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
-    for pk, channel, urgent, target, unit_url in rows:
+        outside = Q(kind__in=policy.WINDOW_EXEMPT_KINDS)
+        if run.s.urgent_outside_window:
+            outside |= Q(urgent=True)
+        held = qs.exclude(outside).count()
+        qs = qs.filter(outside)
+    else:
+        held = 0
+    rows = list(qs.order_by("priority", "pk").values_list("pk", "channel", "urgent", "kind", "target", "unit__webhook_url"))
+    groups: dict[tuple[str, str], list[tuple[int, bool, str]]] = defaultdict(list)
+    for pk, channel, urgent, kind, target, unit_url in rows:
         robot = (unit_url or target or "") if channel in WEBHOOKS else ""
-        groups[(channel, robot)].append((pk, urgent))
+        groups[(channel, robot)].append((pk, urgent, kind))
     if concurrent is None:
         # threads cannot see the rows of an open transaction; an in-memory SQLite database (tests)
         # locks tables without waiting. A SQLite file waits (timeout) and PostgreSQL has row locks.
@@ -621,6 +625,7 @@ def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500, 
         with ThreadPoolExecutor(max_workers=policy.ROBOT_THREADS + 2, thread_name_prefix="reminders") as pool:
             for result in pool.map(lambda g: _send_group(run, g[0], g[1], groups[g]), order):
                 counts += result
+    counts["outside_window"] += held
     _summarise_given_up(run.given_up)
     return _counts(counts)
 
