@@ -78,8 +78,13 @@ def insert_reminders(rows: list[dict]) -> list[int]:
     A row: key, kind, channel, period, subject, body; optional task_id, unit_id, person_id,
     target (only used when there is no unit/person: addresses are read at send time), priority
     (default by kind), urgent (may leave outside the sending window)."""
+    return sorted(_insert_keyed(rows).values())
+
+
+def _insert_keyed(rows: list[dict]) -> dict[str, int]:
+    """insert_reminders, returning {key: id} of the rows that are new."""
     if not rows:
-        return []
+        return {}
     by_key = {}
     for r in rows:
         by_key.setdefault(r["key"], r)
@@ -87,7 +92,7 @@ def insert_reminders(rows: list[dict]) -> list[int]:
     table = connection.ops.quote_name(Reminder._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    new_ids: list[int] = []
+    new: dict[str, int] = {}
     ordered = [by_key[k] for k in sorted(by_key)]
     if connection.vendor == "postgresql":
         return _insert_postgresql(ordered, now)
@@ -100,9 +105,9 @@ def insert_reminders(rows: list[dict]) -> list[int]:
                                r.get("person_id"), r.get("target", ""), r["subject"], r["body"], _priority(r),
                                bool(r.get("urgent")), Reminder.State.PENDING, 0, "", None, None, now])
             cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} "
-                        f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id", params)
-            new_ids.extend(row[0] for row in cur.fetchall())
-    return sorted(new_ids)
+                        f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id, {connection.ops.quote_name('key')}", params)
+            new.update((k, i) for i, k in cur.fetchall())
+    return new
 
 
 PG_BATCH = 10000
@@ -123,7 +128,7 @@ def _pg_value(r: dict, column: str):
     return r.get(column) if column.endswith("_id") else r.get(column, "")
 
 
-def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
+def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> dict[str, int]:
     """PostgreSQL: the same INSERT … ON CONFLICT DO NOTHING RETURNING, fed by unnest() of one array
     per column — ten parameters per statement instead of sixteen per row (much less to parse)."""
     table = connection.ops.quote_name(Reminder._meta.db_table)
@@ -132,10 +137,10 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
     names = ", ".join(f"c{i}" for i in range(len(PG_ARRAYS)))
     sql = (f"INSERT INTO {table} ({cols}) SELECT {names}, %s, 0, '', NULL::timestamptz, NULL::timestamptz, %s "
            f"FROM unnest({arrays}) AS x({names}) ORDER BY c0 "
-           f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id")
+           f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id, {connection.ops.quote_name('key')}")
     import psycopg
 
-    new_ids: list[int] = []
+    new: dict[str, int] = {}
     with transaction.atomic():
         connection.ensure_connection()
         # a server-side-binding cursor on Django's own connection (same transaction): the arrays
@@ -147,9 +152,9 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
             params = [str(Reminder.State.PENDING), now,
                       *([_pg_value(r, c) for r in chunk] for c, _ in PG_ARRAYS)]
             cur.execute(sql, params)
-            new_ids.extend(row[0] for row in cur.fetchall())
+            new.update((k, i) for i, k in cur.fetchall())
         cur.close()
-    return sorted(new_ids)
+    return new
 
 
 def calendar_candidates(on: dt.date) -> list[dict]:
@@ -268,9 +273,14 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
         checkpoint = sel.checkpoint_rows(on, cal, s)
         rows = candidates(on, cal, s, escalation, checkpoint)
         update_levels(on, cal, s, escalate_ids=[t["id"] for t in escalation[0]], missed_ids=[r["task_id"] for r in checkpoint])
-        facts = insert_reminders(rows)
+        keyed = _insert_keyed(rows)
+        facts, seen = [], set()
+        for r in rows:  # the new rows as inserted (first row of each key)
+            if r["key"] in keyed and r["key"] not in seen:
+                seen.add(r["key"])
+                facts.append({**r, "id": keyed[r["key"]]})
         compose_digests(facts, on, s)
-    return new + facts
+    return new + sorted(keyed.values())
 
 
 # --- digests --------------------------------------------------------------------------------
@@ -278,25 +288,24 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
 DIGESTED = (policy.DUE_SOON, policy.OVERDUE, policy.ESCALATION, policy.CHECKPOINT, policy.RECURRING)
 
 
-def compose_digests(ids: list[int], on: dt.date, s=None) -> int:
-    """Merge the reminders a sweep just queued into one message per recipient and channel
-    (a unit's 临期/逾期/节点/周期 reminders together; a staff member's 二次督办 together), overdue and
-    escalation first. Robot digests are split into messages within the robot's size limit (whole
-    lines, the link in each). The queued rows stay as the record of what was reminded (the
-    unique keys) with state "merged" and a link to their digest; the digest rows are what the
-    sender sends. A recipient with a single reminder on a channel gets it as it is. Urgent
-    批示件 reminders get a digest of their own (they may leave outside the sending window).
-    Returns the number of digest rows made."""
-    if not ids:
+def compose_digests(facts: list[dict], on: dt.date, s=None) -> int:
+    """Merge the reminders a sweep just queued (`facts`: the inserted rows with their `id`) into
+    one message per recipient and channel (a unit's 临期/逾期/节点/周期 reminders together; a staff
+    member's 二次督办 together), overdue and escalation first. Robot digests are split into
+    messages within the robot's size limit (whole lines, the link in each). The queued rows stay
+    as the record of what was reminded (the unique keys) with state "merged" and a link to their
+    digest; the digest rows are what the sender sends. A recipient with a single reminder on a
+    channel gets it as it is. Urgent 批示件 reminders get a digest of their own (they may leave
+    outside the sending window). Returns the number of digest rows made."""
+    facts = [f for f in facts if f["kind"] in DIGESTED]
+    if not facts:
         return 0
     s = s or office_settings()
     site = django_settings.SITE_URL
-    facts = [f for qs in _by_ids(Reminder, ids)
-             for f in qs.filter(state=Reminder.State.PENDING, kind__in=DIGESTED)
-             .values("id", "kind", "channel", "unit_id", "person_id", "subject", "body", "urgent", "priority")]
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for f in facts:
-        groups[(f["channel"], f["unit_id"] or 0, f["person_id"] or 0, f["urgent"])].append(f)
+        f.setdefault("priority", policy.priority(f["kind"]))
+        groups[(f["channel"], f.get("unit_id") or 0, f.get("person_id") or 0, bool(f.get("urgent")))].append(f)
     if not groups:
         return 0
     names = sel.recipient_names({g[1] for g in groups if g[1]}, {g[2] for g in groups if g[2]})
@@ -323,8 +332,7 @@ def compose_digests(ids: list[int], on: dt.date, s=None) -> int:
                          "unit_id": unit_id or None, "person_id": person_id or None, "subject": subject, "body": body,
                          "priority": min(prio[m] for m in member_ids), "urgent": urgent})
             members[key] = member_ids
-    insert_reminders(rows)
-    made = dict(Reminder.objects.filter(key__in=list(members)).values_list("key", "id"))
+    made = _insert_keyed(rows)
     # the members were inserted by this sweep, in this transaction: nobody else can hold them
     link: dict[int, int] = {}
     for key, member_ids in members.items():
