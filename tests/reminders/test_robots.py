@@ -173,3 +173,20 @@ def test_addresses_are_read_at_send_time(units, receiver, mailoutbox):
     assert [m.to for m in mailoutbox] == [["new-box@example.gov.cn"]]
     assert [c["query"]["key"] for c in receiver.calls] == ["new"]
     assert Reminder.objects.get(channel="email").target == "new-box@example.gov.cn"
+
+
+@pytest.mark.django_db
+def test_what_the_budget_held_back_is_sent_a_minute_later_by_one_follow_up_job(units, receiver, monkeypatch, tmp_path):
+    from tasks import jobs
+
+    _robot(units[0], receiver, key=uuid.uuid4().hex)
+    _rows(units[0], policy.ROBOT_PER_MINUTE + 3)
+    queued = []
+    monkeypatch.setattr("tasks.services.dispatch.enqueue", lambda sig, *a, **k: queued.append(sig) or True)
+    monkeypatch.setattr(ratelimit, "default_budget", lambda n: ratelimit.RobotBudget(n, None, tmp_path))  # a fresh file budget
+    send = reminders.send_pending
+    monkeypatch.setattr(reminders, "send_pending", lambda now=None, **kw: send(NOW, **kw))  # a working-day morning
+    first = jobs.send_reminders.run()
+    second = jobs.send_reminders.run()  # another run in the same minute: still only one follow-up
+    assert first["deferred"] == 3 and second["deferred"] == 3
+    assert len(queued) == 1 and queued[0].options["countdown"] == jobs.ROBOT_FOLLOW_UP_SECONDS
