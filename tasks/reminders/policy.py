@@ -48,7 +48,7 @@ DEFAULT_CHECKPOINTS = (
 REQUIREMENTS = {"acknowledge": "签收并部署落实", "progress": "报送工作措施和进展情况", "completion": "办结或提交办结（销号）申请"}
 DEFAULT_LEVEL_NAMES = ("正常", "黄牌", "红牌")
 KIND_LABELS = {DUE_SOON: "临期提醒", OVERDUE: "逾期催办", ESCALATION: "二次督办", CHECKPOINT: "响应节点提醒",
-               RECURRING: "周期报送提醒", CALENDAR: "日历提醒"}
+               RECURRING: "周期报送提醒", CALENDAR: "日历提醒", "digest": "汇总提醒", "manual": "手工催办", "report": "督查通报"}
 CHANNEL_LABELS = {INBOX: "站内通知", EMAIL: "邮件", WECOM: "企业微信", DINGTALK: "钉钉"}
 
 
