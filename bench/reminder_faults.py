@@ -180,15 +180,15 @@ def digests(n_tasks: int, on_digest: bool) -> dict:
     from tasks.services import reminders
 
     reminder_sweep.reset(dt.date(2026, 11, 23))
-    saved = reminders.compose_digests
+    saved = reminders.plan_digests
     if not on_digest:
-        reminders.compose_digests = lambda *a, **k: 0
+        reminders.plan_digests = lambda *a, **k: {}
     try:
         t0 = time.perf_counter()
         new = reminders.sweep(_at(9))
         took = time.perf_counter() - t0
     finally:
-        reminders.compose_digests = saved
+        reminders.plan_digests = saved
     sendable = Reminder.objects.exclude(state="merged")
     per_person = (sendable.filter(person__role="staff").values("person_id", "channel").annotate(n=Count("id"))
                   .order_by("-n").first() or {"n": 0})

@@ -16,10 +16,10 @@ See docs/reminders.md.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 
 from django.conf import settings as django_settings
@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 # a row in "sending" whose lease ran out (its sender died) is claimable again
 CLAIMABLE = (Reminder.State.PENDING, Reminder.State.FAILED, Reminder.State.SENDING)
 COLUMNS = ("key", "kind", "channel", "period", "task_id", "unit_id", "person_id", "target", "subject", "body",
-           "priority", "urgent", "state", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at")
-INSERT_BATCH = 1000  # rows per INSERT (18 parameters each: within SQLite's and PostgreSQL's limits)
+           "priority", "urgent", "state", "digest_id", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at")
+INSERT_BATCH = 1000  # rows per INSERT (19 parameters each: within SQLite's and PostgreSQL's limits)
 WEBHOOKS = (Reminder.Channel.WECOM, Reminder.Channel.DINGTALK)
 
 
@@ -103,7 +103,8 @@ def _insert_keyed(rows: list[dict]) -> dict[str, int]:
             for r in chunk:
                 params.extend([r["key"], r["kind"], r["channel"], r["period"], r.get("task_id"), r.get("unit_id"),
                                r.get("person_id"), r.get("target", ""), r["subject"], r["body"], _priority(r),
-                               bool(r.get("urgent")), Reminder.State.PENDING, 0, "", None, None, now])
+                               bool(r.get("urgent")), r.get("state") or Reminder.State.PENDING, r.get("digest_id"),
+                               0, "", None, None, now])
             cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} "
                         f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id, {connection.ops.quote_name('key')}", params)
             new.update((k, i) for i, k in cur.fetchall())
@@ -113,7 +114,7 @@ def _insert_keyed(rows: list[dict]) -> dict[str, int]:
 PG_BATCH = 10000
 PG_ARRAYS = (("key", "varchar"), ("kind", "varchar"), ("channel", "varchar"), ("period", "varchar"), ("task_id", "bigint"),
              ("unit_id", "bigint"), ("person_id", "bigint"), ("target", "varchar"), ("subject", "varchar"), ("body", "text"),
-             ("priority", "smallint"), ("urgent", "boolean"))
+             ("priority", "smallint"), ("urgent", "boolean"), ("state", "varchar"), ("digest_id", "bigint"))
 
 
 def _priority(r: dict) -> int:
@@ -125,6 +126,8 @@ def _pg_value(r: dict, column: str):
         return _priority(r)
     if column == "urgent":
         return bool(r.get("urgent"))
+    if column == "state":
+        return r.get("state") or str(Reminder.State.PENDING)
     return r.get(column) if column.endswith("_id") else r.get(column, "")
 
 
@@ -135,7 +138,7 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> dict[str, int]:
     cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     arrays = ", ".join(f"%s::{t}[]" for _, t in PG_ARRAYS)
     names = ", ".join(f"c{i}" for i in range(len(PG_ARRAYS)))
-    sql = (f"INSERT INTO {table} ({cols}) SELECT {names}, %s, 0, '', NULL::timestamptz, NULL::timestamptz, %s "
+    sql = (f"INSERT INTO {table} ({cols}) SELECT {names}, 0, '', NULL::timestamptz, NULL::timestamptz, %s "
            f"FROM unnest({arrays}) AS x({names}) ORDER BY c0 "
            f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id, {connection.ops.quote_name('key')}")
     import psycopg
@@ -148,8 +151,8 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> dict[str, int]:
         cur = psycopg.Cursor(connection.connection)
         for i in range(0, len(ordered), PG_BATCH):
             chunk = ordered[i:i + PG_BATCH]
-            # placeholders in order: the state and created_at of the SELECT list, then the arrays
-            params = [str(Reminder.State.PENDING), now,
+            # placeholders in order: created_at of the SELECT list, then the arrays
+            params = [now,
                       *([_pg_value(r, c) for r in chunk] for c, _ in PG_ARRAYS)]
             cur.execute(sql, params)
             new.update((k, i) for i, k in cur.fetchall())
@@ -273,13 +276,10 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
         checkpoint = sel.checkpoint_rows(on, cal, s)
         rows = candidates(on, cal, s, escalation, checkpoint)
         update_levels(on, cal, s, escalate_ids=[t["id"] for t in escalation[0]], missed_ids=[r["task_id"] for r in checkpoint])
+        rows = list({r["key"]: r for r in reversed(rows)}.values())[::-1]  # one row per key (the first)
+        plan = plan_digests(rows, on, s)
         keyed = _insert_keyed(rows)
-        facts, seen = [], set()
-        for r in rows:  # the new rows as inserted (first row of each key)
-            if r["key"] in keyed and r["key"] not in seen:
-                seen.add(r["key"])
-                facts.append({**r, "id": keyed[r["key"]]})
-        compose_digests(facts, on, s)
+        fill_digests(plan, [{**r, "id": keyed[r["key"]]} for r in rows if r["key"] in keyed], on, s)
     return new + sorted(keyed.values())
 
 
@@ -288,73 +288,96 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
 DIGESTED = (policy.DUE_SOON, policy.OVERDUE, policy.ESCALATION, policy.CHECKPOINT, policy.RECURRING)
 
 
-def compose_digests(facts: list[dict], on: dt.date, s=None) -> int:
-    """Merge the reminders a sweep just queued (`facts`: the inserted rows with their `id`) into
-    one message per recipient and channel (a unit's 临期/逾期/节点/周期 reminders together; a staff
-    member's 二次督办 together), overdue and escalation first. Robot digests are split into
-    messages within the robot's size limit (whole lines, the link in each). The queued rows stay
-    as the record of what was reminded (the unique keys) with state "merged" and a link to their
-    digest; the digest rows are what the sender sends. A recipient with a single reminder on a
-    channel gets it as it is. Urgent 批示件 reminders get a digest of their own (they may leave
-    outside the sending window). Returns the number of digest rows made."""
-    facts = [f for f in facts if f["kind"] in DIGESTED]
-    if not facts:
+def _group_key(r: dict) -> tuple:
+    return (r["channel"], r.get("unit_id") or 0, r.get("person_id") or 0, bool(r.get("urgent")))
+
+
+def plan_digests(rows: list[dict], on: dt.date, s=None) -> dict[int, tuple]:
+    """Before the sweep's reminders are inserted: which of them go out merged into one message per
+    recipient and channel (a unit's 临期/逾期/节点/周期 reminders together; a staff member's 二次督办
+    together). For each such group an empty digest row is inserted first (to have its id) and the
+    group's rows are marked to be inserted already merged into it — so nothing is updated row by
+    row afterwards. A recipient with a single reminder on a channel gets it as it is (unless it is
+    too long for a robot). Returns {digest id: group key}."""
+    s = s or office_settings()
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["kind"] in DIGESTED:
+            groups[_group_key(r)].append(r)
+    site = django_settings.SITE_URL
+    chosen = []
+    for g, rs in sorted(groups.items()):
+        if len(rs) == 1:
+            if g[0] not in WEBHOOKS:
+                continue
+            one = [policy.Item(0, rs[0]["kind"], rs[0]["subject"], rs[0]["body"])]
+            if len(policy.robot_parts("", one, site, policy.robot_limit(g[0], mentions=False))) == 1:
+                continue
+        chosen.append(g)
+    if not chosen:
+        return {}
+    token = uuid.uuid4().hex[:12]
+    holders = []
+    for channel, unit_id, person_id, urgent in chosen:
+        ref = f"u{unit_id}" if unit_id else f"p{person_id}"
+        holders.append({"key": f"digest:{ref}:{on.isoformat()}:{token}-1:{channel}", "kind": Reminder.Kind.DIGEST,
+                        "channel": channel, "period": on.isoformat(), "unit_id": unit_id or None, "person_id": person_id or None,
+                        "subject": "（汇总生成中）", "body": "", "urgent": urgent})
+    made = _insert_keyed(holders)
+    plan = {}
+    for g, h in zip(chosen, holders):
+        plan[made[h["key"]]] = g
+        for r in groups[g]:
+            r["state"], r["digest_id"] = Reminder.State.MERGED, made[h["key"]]
+    return plan
+
+
+def fill_digests(plan: dict[int, tuple], facts: list[dict], on: dt.date, s=None) -> int:
+    """After the insert: write each digest from the reminders this sweep really inserted into it
+    (another sweep may have inserted some of them first — those are in that sweep's digest),
+    overdue and escalation first; robot digests split into messages within the robot's limit
+    (whole lines, the link in each; the extra parts are new rows). A digest that got nothing is
+    removed. Returns the number of digest messages."""
+    if not plan:
         return 0
     s = s or office_settings()
     site = django_settings.SITE_URL
-    groups: dict[tuple, list[dict]] = defaultdict(list)
+    members: dict[int, list[dict]] = defaultdict(list)
     for f in facts:
-        f.setdefault("priority", policy.priority(f["kind"]))
-        groups[(f["channel"], f.get("unit_id") or 0, f.get("person_id") or 0, bool(f.get("urgent")))].append(f)
-    if not groups:
-        return 0
+        if f.get("digest_id") in plan:
+            members[f["digest_id"]].append(f)
+    groups = list(plan.values())
     names = sel.recipient_names({g[1] for g in groups if g[1]}, {g[2] for g in groups if g[2]})
     mentioning = sel.units_with_mobile_contacts({g[1] for g in groups if g[1] and g[0] == policy.WECOM}) if s.robot_mentions else set()
-    rows, members = [], {}
-    for (channel, unit_id, person_id, urgent), fs in sorted(groups.items()):
+    updates, extra, empty = [], [], []
+    for digest_id, (channel, unit_id, person_id, urgent) in plan.items():
+        fs = members.get(digest_id)
+        if not fs:
+            empty.append(digest_id)
+            continue
         name = names.get(("u", unit_id) if unit_id else ("p", person_id), "")
         items = [policy.Item(f["id"], f["kind"], f["subject"], f["body"]) for f in fs]
         if channel in WEBHOOKS:
             parts = policy.robot_parts(name, items, site, policy.robot_limit(channel, mentions=unit_id in mentioning))
-            if len(fs) == 1 and len(parts) == 1:
-                continue  # one short reminder: sent as it is
         else:
-            if len(fs) == 1:
-                continue
             subject, body = policy.digest_text(name, items, site)
             parts = [(subject, body, [f["id"] for f in fs])]
-        ref = f"u{unit_id}" if unit_id else f"p{person_id}"
-        first = min(f["id"] for f in fs)
-        prio = {f["id"]: f["priority"] for f in fs}
+        prio = {f["id"]: _priority(f) for f in fs}
         for i, (subject, body, member_ids) in enumerate(parts, start=1):
-            key = f"digest:{ref}:{first}-{i}:{channel}"
-            rows.append({"key": key, "kind": Reminder.Kind.DIGEST, "channel": channel, "period": on.isoformat(),
-                         "unit_id": unit_id or None, "person_id": person_id or None, "subject": subject, "body": body,
-                         "priority": min(prio[m] for m in member_ids), "urgent": urgent})
-            members[key] = member_ids
-    made = _insert_keyed(rows)
-    # the members were inserted by this sweep, in this transaction: nobody else can hold them
-    link: dict[int, int] = {}
-    for key, member_ids in members.items():
-        for m in member_ids:
-            link.setdefault(m, made[key])  # an item split over several robot messages: its first one
-    _link_members(link)
-    return len(rows)
-
-
-def _link_members(link: dict[int, int]) -> None:
-    """state=merged, digest_id=… for every member in ONE statement (no statement per digest)."""
-    if not link:
-        return
-    table = connection.ops.quote_name(Reminder._meta.db_table)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(f"UPDATE {table} SET state = %s, digest_id = v.d FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, d) "
-                        f"WHERE {table}.id = v.id", [Reminder.State.MERGED, list(link), list(link.values())])
-        else:  # SQLite ≥ 3.33: UPDATE … FROM, the pairs as one JSON parameter
-            cur.execute(f"UPDATE {table} SET state = %s, digest_id = j.value FROM json_each(%s) AS j "
-                        f"WHERE {table}.id = CAST(j.key AS INTEGER)", [Reminder.State.MERGED, json.dumps(link)])
-
+            priority = min(prio[m] for m in member_ids)
+            if i == 1:
+                updates.append(Reminder(pk=digest_id, subject=subject, body=body, priority=priority))
+                continue
+            ref = f"u{unit_id}" if unit_id else f"p{person_id}"
+            extra.append({"key": f"digest:{ref}:{on.isoformat()}:d{digest_id}-{i}:{channel}", "kind": Reminder.Kind.DIGEST,
+                          "channel": channel, "period": on.isoformat(), "unit_id": unit_id or None,
+                          "person_id": person_id or None, "subject": subject, "body": body, "priority": priority,
+                          "urgent": urgent})
+    Reminder.objects.bulk_update(updates, ["subject", "body", "priority"], batch_size=500)
+    _insert_keyed(extra)
+    if empty:
+        Reminder.objects.filter(pk__in=empty, kind=Reminder.Kind.DIGEST).delete()
+    return len(updates) + len(extra)
 
 
 # --- sending --------------------------------------------------------------------------------
