@@ -305,13 +305,16 @@ def plan_digests(rows: list[dict], on: dt.date, s=None) -> dict[int, tuple]:
         if r["kind"] in DIGESTED:
             groups[_group_key(r)].append(r)
     site = django_settings.SITE_URL
+    singles = [g for g, rs in groups.items() if len(rs) == 1 and g[0] in WEBHOOKS]
+    mentioning = (sel.units_with_mobile_contacts({g[1] for g in singles if g[1] and g[0] == policy.WECOM})
+                  if s.robot_mentions and singles else set())
     chosen = []
     for g, rs in sorted(groups.items()):
         if len(rs) == 1:
             if g[0] not in WEBHOOKS:
                 continue
             one = [policy.Item(0, rs[0]["kind"], rs[0]["subject"], rs[0]["body"])]
-            if len(policy.robot_parts("", one, site, policy.robot_limit(g[0], mentions=False))) == 1:
+            if len(policy.robot_parts("", one, site, policy.robot_limit(g[0], mentions=g[1] in mentioning))) == 1:
                 continue
         chosen.append(g)
     if not chosen:
