@@ -320,7 +320,9 @@ def failure_summary_text(rows: list[dict], limit: int = 30) -> tuple[str, str]:
 
 # --- digests: one message per recipient and channel instead of one per reminder ---------------
 
-ROBOT_LIMITS = {WECOM: 4096, DINGTALK: 18000}   # bytes of one robot message (企业微信 markdown 4096; 钉钉 ~20000)
+# bytes of one robot message as composed (企业微信 markdown 4096; 钉钉 20000, kept at 15000: its
+# markdown doubles every line break and channels.DINGTALK_MAX_BYTES leaves a margin)
+ROBOT_LIMITS = {WECOM: 4096, DINGTALK: 15000}
 WECOM_TEXT_LIMIT = 2048                          # 企业微信 text messages (used to @ people)
 MENTION_ROOM = 300                               # bytes kept free for the @mentions added at send time
 
