@@ -150,11 +150,14 @@ def due_soon_windows(on: dt.date, previous_workday: dt.date, days: list[int]) ->
 
 def in_window(local: dt.datetime, start: dt.time, end: dt.time, workday: bool) -> bool:
     """Inside the office's sending window: a working day, start <= time < end (local time).
-    A window with start after end runs over midnight (start → 24:00 and 00:00 → end)."""
+    A window with start after end runs over midnight (start → 24:00 and 00:00 → end); start equal
+    to end means the whole working day (never "no time at all")."""
     if not workday:
         return False
     t = local.time()
-    if start <= end:
+    if start == end:
+        return True
+    if start < end:
         return start <= t < end
     return t >= start or t < end
 
