@@ -570,10 +570,11 @@ class NoticeAdmin(admin.ModelAdmin):
 @admin.register(Reminder)
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "channel", "subject", "unit", "person", "state", "attempts", "next_attempt_at",
-                    "sent_at", "short_error")
-    list_filter = ("state", "kind", "channel", "period")
+                    "sent_at", "short_error", "in_digest")
+    list_filter = ("state", "kind", "channel", "urgent", "period")
     search_fields = ("subject", "key", "unit__name", "person__name", "target")
-    raw_id_fields = ("task",)
+    raw_id_fields = ("task", "digest")
+    list_select_related = ("unit", "person", "digest")
     readonly_fields = [f.name for f in Reminder._meta.fields]
     actions = ["retry_now"]
 
@@ -584,6 +585,13 @@ class ReminderAdmin(admin.ModelAdmin):
     def short_error(self, obj):
         return (obj.last_error or "")[:60]
 
+    @admin.display(description="所属汇总")
+    def in_digest(self, obj):
+        if not obj.digest_id:
+            return "—"
+        url = reverse("admin:tasks_reminder_change", args=[obj.digest_id])
+        return format_html('<a href="{}">汇总 #{}（{}）</a>', url, obj.digest_id, obj.digest.get_state_display())
+
     @admin.action(description="立即重试（发送失败或已放弃的提醒）")
     def retry_now(self, request, queryset):
         from tasks.services.reminders import retry_now
@@ -593,8 +601,9 @@ class ReminderAdmin(admin.ModelAdmin):
             self.message_user(request, "所选提醒中没有发送失败或已放弃的提醒。", level=messages.WARNING)
             return
         counts = retry_now(ids)
+        waiting = counts.get("outside_window", 0) + counts.get("deferred", 0) + counts.get("held", 0)
         self.message_user(request, f"已重试 {len(ids)} 条：成功 {counts['sent']} 条，仍失败 {counts['failed'] + counts['given_up']} 条"
-                                   f"（非工作日不发送，将在下一个工作日发送）。")
+                                   + (f"，{waiting} 条不在发送时段或被限流，稍后自动发送" if waiting else "") + "。")
 
 
 @admin.register(ReportFile)

@@ -14,9 +14,12 @@ def _follow_up(result: dict) -> None:
     """Robots allow 20 messages a minute: what their budget held back is sent a minute later
     rather than at the next beat (30 minutes). Through dispatch.enqueue: never raises."""
     if result.get("deferred"):
+        from tasks.reminders.ratelimit import default_budget
         from tasks.services.dispatch import enqueue
 
-        enqueue(send_reminders.s().set(countdown=ROBOT_FOLLOW_UP_SECONDS))
+        # at most one follow-up a minute, however many runs found robots over budget
+        if default_budget(1).take("tracker:reminders-follow-up"):
+            enqueue(send_reminders.s().set(countdown=ROBOT_FOLLOW_UP_SECONDS))
 
 
 @shared_task(name="tasks.jobs.reminder_sweep")

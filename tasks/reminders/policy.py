@@ -28,6 +28,8 @@ CLAIM_LEASE = dt.timedelta(minutes=10)
 # Send order: overdue and escalation first, routine messages after (Reminder.priority).
 PRIORITY = {OVERDUE: 0, ESCALATION: 1, "manual": 2, CHECKPOINT: 3, DUE_SOON: 4, RECURRING: 5, "report": 6, CALENDAR: 7}
 DEFAULT_PRIORITY = 5
+# Sent whenever a person asks for them, also outside the sending window: a staff member's own 催办.
+WINDOW_EXEMPT_KINDS = ("manual",)
 # Events (a checkpoint missed, a deadline passed, the escalation threshold reached) are acted on
 # when they happened within this many days: enough to catch up after the sweep was down, while a
 # level or flag that staff lowered by hand for an old event is not raised again by every sweep.
@@ -46,7 +48,7 @@ DEFAULT_CHECKPOINTS = (
 REQUIREMENTS = {"acknowledge": "签收并部署落实", "progress": "报送工作措施和进展情况", "completion": "办结或提交办结（销号）申请"}
 DEFAULT_LEVEL_NAMES = ("正常", "黄牌", "红牌")
 KIND_LABELS = {DUE_SOON: "临期提醒", OVERDUE: "逾期催办", ESCALATION: "二次督办", CHECKPOINT: "响应节点提醒",
-               RECURRING: "周期报送提醒", CALENDAR: "日历提醒"}
+               RECURRING: "周期报送提醒", CALENDAR: "日历提醒", "digest": "汇总提醒", "manual": "手工催办", "report": "督查通报"}
 CHANNEL_LABELS = {INBOX: "站内通知", EMAIL: "邮件", WECOM: "企业微信", DINGTALK: "钉钉"}
 
 
@@ -148,11 +150,14 @@ def due_soon_windows(on: dt.date, previous_workday: dt.date, days: list[int]) ->
 
 def in_window(local: dt.datetime, start: dt.time, end: dt.time, workday: bool) -> bool:
     """Inside the office's sending window: a working day, start <= time < end (local time).
-    A window with start after end runs over midnight (start → 24:00 and 00:00 → end)."""
+    A window with start after end runs over midnight (start → 24:00 and 00:00 → end); start equal
+    to end means the whole working day (never "no time at all")."""
     if not workday:
         return False
     t = local.time()
-    if start <= end:
+    if start == end:
+        return True
+    if start < end:
         return start <= t < end
     return t >= start or t < end
 
@@ -318,7 +323,9 @@ def failure_summary_text(rows: list[dict], limit: int = 30) -> tuple[str, str]:
 
 # --- digests: one message per recipient and channel instead of one per reminder ---------------
 
-ROBOT_LIMITS = {WECOM: 4096, DINGTALK: 18000}   # bytes of one robot message (企业微信 markdown 4096; 钉钉 ~20000)
+# bytes of one robot message as composed (企业微信 markdown 4096; 钉钉 20000, kept at 15000: its
+# markdown doubles every line break and channels.DINGTALK_MAX_BYTES leaves a margin)
+ROBOT_LIMITS = {WECOM: 4096, DINGTALK: 15000}
 WECOM_TEXT_LIMIT = 2048                          # 企业微信 text messages (used to @ people)
 MENTION_ROOM = 300                               # bytes kept free for the @mentions added at send time
 

@@ -16,10 +16,10 @@ See docs/reminders.md.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict
 
 from django.conf import settings as django_settings
@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 # a row in "sending" whose lease ran out (its sender died) is claimable again
 CLAIMABLE = (Reminder.State.PENDING, Reminder.State.FAILED, Reminder.State.SENDING)
 COLUMNS = ("key", "kind", "channel", "period", "task_id", "unit_id", "person_id", "target", "subject", "body",
-           "priority", "urgent", "state", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at")
-INSERT_BATCH = 1000  # rows per INSERT (18 parameters each: within SQLite's and PostgreSQL's limits)
+           "priority", "urgent", "state", "digest_id", "attempts", "last_error", "next_attempt_at", "sent_at", "created_at")
+INSERT_BATCH = 1000  # rows per INSERT (19 parameters each: within SQLite's and PostgreSQL's limits)
 WEBHOOKS = (Reminder.Channel.WECOM, Reminder.Channel.DINGTALK)
 
 
@@ -78,8 +78,13 @@ def insert_reminders(rows: list[dict]) -> list[int]:
     A row: key, kind, channel, period, subject, body; optional task_id, unit_id, person_id,
     target (only used when there is no unit/person: addresses are read at send time), priority
     (default by kind), urgent (may leave outside the sending window)."""
+    return sorted(_insert_keyed(rows).values())
+
+
+def _insert_keyed(rows: list[dict]) -> dict[str, int]:
+    """insert_reminders, returning {key: id} of the rows that are new."""
     if not rows:
-        return []
+        return {}
     by_key = {}
     for r in rows:
         by_key.setdefault(r["key"], r)
@@ -87,7 +92,7 @@ def insert_reminders(rows: list[dict]) -> list[int]:
     table = connection.ops.quote_name(Reminder._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     one = "(" + ", ".join(["%s"] * len(COLUMNS)) + ")"
-    new_ids: list[int] = []
+    new: dict[str, int] = {}
     ordered = [by_key[k] for k in sorted(by_key)]
     if connection.vendor == "postgresql":
         return _insert_postgresql(ordered, now)
@@ -98,17 +103,18 @@ def insert_reminders(rows: list[dict]) -> list[int]:
             for r in chunk:
                 params.extend([r["key"], r["kind"], r["channel"], r["period"], r.get("task_id"), r.get("unit_id"),
                                r.get("person_id"), r.get("target", ""), r["subject"], r["body"], _priority(r),
-                               bool(r.get("urgent")), Reminder.State.PENDING, 0, "", None, None, now])
+                               bool(r.get("urgent")), r.get("state") or Reminder.State.PENDING, r.get("digest_id"),
+                               0, "", None, None, now])
             cur.execute(f"INSERT INTO {table} ({cols}) VALUES {', '.join([one] * len(chunk))} "
-                        f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id", params)
-            new_ids.extend(row[0] for row in cur.fetchall())
-    return sorted(new_ids)
+                        f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id, {connection.ops.quote_name('key')}", params)
+            new.update((k, i) for i, k in cur.fetchall())
+    return new
 
 
 PG_BATCH = 10000
 PG_ARRAYS = (("key", "varchar"), ("kind", "varchar"), ("channel", "varchar"), ("period", "varchar"), ("task_id", "bigint"),
              ("unit_id", "bigint"), ("person_id", "bigint"), ("target", "varchar"), ("subject", "varchar"), ("body", "text"),
-             ("priority", "smallint"), ("urgent", "boolean"))
+             ("priority", "smallint"), ("urgent", "boolean"), ("state", "varchar"), ("digest_id", "bigint"))
 
 
 def _priority(r: dict) -> int:
@@ -120,22 +126,24 @@ def _pg_value(r: dict, column: str):
         return _priority(r)
     if column == "urgent":
         return bool(r.get("urgent"))
+    if column == "state":
+        return r.get("state") or str(Reminder.State.PENDING)
     return r.get(column) if column.endswith("_id") else r.get(column, "")
 
 
-def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
+def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> dict[str, int]:
     """PostgreSQL: the same INSERT … ON CONFLICT DO NOTHING RETURNING, fed by unnest() of one array
     per column — ten parameters per statement instead of sixteen per row (much less to parse)."""
     table = connection.ops.quote_name(Reminder._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     arrays = ", ".join(f"%s::{t}[]" for _, t in PG_ARRAYS)
     names = ", ".join(f"c{i}" for i in range(len(PG_ARRAYS)))
-    sql = (f"INSERT INTO {table} ({cols}) SELECT {names}, %s, 0, '', NULL::timestamptz, NULL::timestamptz, %s "
+    sql = (f"INSERT INTO {table} ({cols}) SELECT {names}, 0, '', NULL::timestamptz, NULL::timestamptz, %s "
            f"FROM unnest({arrays}) AS x({names}) ORDER BY c0 "
-           f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id")
+           f"ON CONFLICT ({connection.ops.quote_name('key')}) DO NOTHING RETURNING id, {connection.ops.quote_name('key')}")
     import psycopg
 
-    new_ids: list[int] = []
+    new: dict[str, int] = {}
     with transaction.atomic():
         connection.ensure_connection()
         # a server-side-binding cursor on Django's own connection (same transaction): the arrays
@@ -143,13 +151,13 @@ def _insert_postgresql(ordered: list[dict], now: dt.datetime) -> list[int]:
         cur = psycopg.Cursor(connection.connection)
         for i in range(0, len(ordered), PG_BATCH):
             chunk = ordered[i:i + PG_BATCH]
-            # placeholders in order: the state and created_at of the SELECT list, then the arrays
-            params = [str(Reminder.State.PENDING), now,
+            # placeholders in order: created_at of the SELECT list, then the arrays
+            params = [now,
                       *([_pg_value(r, c) for r in chunk] for c, _ in PG_ARRAYS)]
             cur.execute(sql, params)
-            new_ids.extend(row[0] for row in cur.fetchall())
+            new.update((k, i) for i, k in cur.fetchall())
         cur.close()
-    return sorted(new_ids)
+    return new
 
 
 def calendar_candidates(on: dt.date) -> list[dict]:
@@ -268,9 +276,11 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
         checkpoint = sel.checkpoint_rows(on, cal, s)
         rows = candidates(on, cal, s, escalation, checkpoint)
         update_levels(on, cal, s, escalate_ids=[t["id"] for t in escalation[0]], missed_ids=[r["task_id"] for r in checkpoint])
-        facts = insert_reminders(rows)
-        compose_digests(facts, on, s)
-    return new + facts
+        rows = list({r["key"]: r for r in reversed(rows)}.values())[::-1]  # one row per key (the first)
+        plan = plan_digests(rows, on, s)
+        keyed = _insert_keyed(rows)
+        fill_digests(plan, [{**r, "id": keyed[r["key"]]} for r in rows if r["key"] in keyed], on, s)
+    return new + sorted(keyed.values())
 
 
 # --- digests --------------------------------------------------------------------------------
@@ -278,75 +288,99 @@ def sweep(now: dt.datetime | None = None) -> list[int]:
 DIGESTED = (policy.DUE_SOON, policy.OVERDUE, policy.ESCALATION, policy.CHECKPOINT, policy.RECURRING)
 
 
-def compose_digests(ids: list[int], on: dt.date, s=None) -> int:
-    """Merge the reminders a sweep just queued into one message per recipient and channel
-    (a unit's 临期/逾期/节点/周期 reminders together; a staff member's 二次督办 together), overdue and
-    escalation first. Robot digests are split into messages within the robot's size limit (whole
-    lines, the link in each). The queued rows stay as the record of what was reminded (the
-    unique keys) with state "merged" and a link to their digest; the digest rows are what the
-    sender sends. A recipient with a single reminder on a channel gets it as it is. Urgent
-    批示件 reminders get a digest of their own (they may leave outside the sending window).
-    Returns the number of digest rows made."""
-    if not ids:
+def _group_key(r: dict) -> tuple:
+    return (r["channel"], r.get("unit_id") or 0, r.get("person_id") or 0, bool(r.get("urgent")))
+
+
+def plan_digests(rows: list[dict], on: dt.date, s=None) -> dict[int, tuple]:
+    """Before the sweep's reminders are inserted: which of them go out merged into one message per
+    recipient and channel (a unit's 临期/逾期/节点/周期 reminders together; a staff member's 二次督办
+    together). For each such group an empty digest row is inserted first (to have its id) and the
+    group's rows are marked to be inserted already merged into it — so nothing is updated row by
+    row afterwards. A recipient with a single reminder on a channel gets it as it is (unless it is
+    too long for a robot). Returns {digest id: group key}."""
+    s = s or office_settings()
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for r in rows:
+        if r["kind"] in DIGESTED:
+            groups[_group_key(r)].append(r)
+    site = django_settings.SITE_URL
+    singles = [g for g, rs in groups.items() if len(rs) == 1 and g[0] in WEBHOOKS]
+    mentioning = (sel.units_with_mobile_contacts({g[1] for g in singles if g[1] and g[0] == policy.WECOM})
+                  if s.robot_mentions and singles else set())
+    chosen = []
+    for g, rs in sorted(groups.items()):
+        if len(rs) == 1:
+            if g[0] not in WEBHOOKS:
+                continue
+            one = [policy.Item(0, rs[0]["kind"], rs[0]["subject"], rs[0]["body"])]
+            if len(policy.robot_parts("", one, site, policy.robot_limit(g[0], mentions=g[1] in mentioning))) == 1:
+                continue
+        chosen.append(g)
+    if not chosen:
+        return {}
+    token = uuid.uuid4().hex[:12]
+    holders = []
+    for channel, unit_id, person_id, urgent in chosen:
+        ref = f"u{unit_id}" if unit_id else f"p{person_id}"
+        holders.append({"key": f"digest:{ref}:{on.isoformat()}:{token}-1:{channel}", "kind": Reminder.Kind.DIGEST,
+                        "channel": channel, "period": on.isoformat(), "unit_id": unit_id or None, "person_id": person_id or None,
+                        "subject": "（汇总生成中）", "body": "", "urgent": urgent})
+    made = _insert_keyed(holders)
+    plan = {}
+    for g, h in zip(chosen, holders):
+        plan[made[h["key"]]] = g
+        for r in groups[g]:
+            r["state"], r["digest_id"] = Reminder.State.MERGED, made[h["key"]]
+    return plan
+
+
+def fill_digests(plan: dict[int, tuple], facts: list[dict], on: dt.date, s=None) -> int:
+    """After the insert: write each digest from the reminders this sweep really inserted into it
+    (another sweep may have inserted some of them first — those are in that sweep's digest),
+    overdue and escalation first; robot digests split into messages within the robot's limit
+    (whole lines, the link in each; the extra parts are new rows). A digest that got nothing is
+    removed. Returns the number of digest messages."""
+    if not plan:
         return 0
     s = s or office_settings()
     site = django_settings.SITE_URL
-    facts = [f for qs in _by_ids(Reminder, ids)
-             for f in qs.filter(state=Reminder.State.PENDING, kind__in=DIGESTED)
-             .values("id", "kind", "channel", "unit_id", "person_id", "subject", "body", "urgent", "priority")]
-    groups: dict[tuple, list[dict]] = defaultdict(list)
+    members: dict[int, list[dict]] = defaultdict(list)
     for f in facts:
-        groups[(f["channel"], f["unit_id"] or 0, f["person_id"] or 0, f["urgent"])].append(f)
-    if not groups:
-        return 0
+        if f.get("digest_id") in plan:
+            members[f["digest_id"]].append(f)
+    groups = list(plan.values())
     names = sel.recipient_names({g[1] for g in groups if g[1]}, {g[2] for g in groups if g[2]})
     mentioning = sel.units_with_mobile_contacts({g[1] for g in groups if g[1] and g[0] == policy.WECOM}) if s.robot_mentions else set()
-    rows, members = [], {}
-    for (channel, unit_id, person_id, urgent), fs in sorted(groups.items()):
+    updates, extra, empty = [], [], []
+    for digest_id, (channel, unit_id, person_id, urgent) in plan.items():
+        fs = members.get(digest_id)
+        if not fs:
+            empty.append(digest_id)
+            continue
         name = names.get(("u", unit_id) if unit_id else ("p", person_id), "")
         items = [policy.Item(f["id"], f["kind"], f["subject"], f["body"]) for f in fs]
         if channel in WEBHOOKS:
             parts = policy.robot_parts(name, items, site, policy.robot_limit(channel, mentions=unit_id in mentioning))
-            if len(fs) == 1 and len(parts) == 1:
-                continue  # one short reminder: sent as it is
         else:
-            if len(fs) == 1:
-                continue
             subject, body = policy.digest_text(name, items, site)
             parts = [(subject, body, [f["id"] for f in fs])]
-        ref = f"u{unit_id}" if unit_id else f"p{person_id}"
-        first = min(f["id"] for f in fs)
-        prio = {f["id"]: f["priority"] for f in fs}
+        prio = {f["id"]: _priority(f) for f in fs}
         for i, (subject, body, member_ids) in enumerate(parts, start=1):
-            key = f"digest:{ref}:{first}-{i}:{channel}"
-            rows.append({"key": key, "kind": Reminder.Kind.DIGEST, "channel": channel, "period": on.isoformat(),
-                         "unit_id": unit_id or None, "person_id": person_id or None, "subject": subject, "body": body,
-                         "priority": min(prio[m] for m in member_ids), "urgent": urgent})
-            members[key] = member_ids
-    insert_reminders(rows)
-    made = dict(Reminder.objects.filter(key__in=list(members)).values_list("key", "id"))
-    # the members were inserted by this sweep, in this transaction: nobody else can hold them
-    link: dict[int, int] = {}
-    for key, member_ids in members.items():
-        for m in member_ids:
-            link.setdefault(m, made[key])  # an item split over several robot messages: its first one
-    _link_members(link)
-    return len(rows)
-
-
-def _link_members(link: dict[int, int]) -> None:
-    """state=merged, digest_id=… for every member in ONE statement (no statement per digest)."""
-    if not link:
-        return
-    table = connection.ops.quote_name(Reminder._meta.db_table)
-    with connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            cur.execute(f"UPDATE {table} SET state = %s, digest_id = v.d FROM unnest(%s::bigint[], %s::bigint[]) AS v(id, d) "
-                        f"WHERE {table}.id = v.id", [Reminder.State.MERGED, list(link), list(link.values())])
-        else:  # SQLite ≥ 3.33: UPDATE … FROM, the pairs as one JSON parameter
-            cur.execute(f"UPDATE {table} SET state = %s, digest_id = j.value FROM json_each(%s) AS j "
-                        f"WHERE {table}.id = CAST(j.key AS INTEGER)", [Reminder.State.MERGED, json.dumps(link)])
-
+            priority = min(prio[m] for m in member_ids)
+            if i == 1:
+                updates.append(Reminder(pk=digest_id, subject=subject, body=body, priority=priority))
+                continue
+            ref = f"u{unit_id}" if unit_id else f"p{person_id}"
+            extra.append({"key": f"digest:{ref}:{on.isoformat()}:d{digest_id}-{i}:{channel}", "kind": Reminder.Kind.DIGEST,
+                          "channel": channel, "period": on.isoformat(), "unit_id": unit_id or None,
+                          "person_id": person_id or None, "subject": subject, "body": body, "priority": priority,
+                          "urgent": urgent})
+    Reminder.objects.bulk_update(updates, ["subject", "body", "priority"], batch_size=500)
+    _insert_keyed(extra)
+    if empty:
+        Reminder.objects.filter(pk__in=empty, kind=Reminder.Kind.DIGEST).delete()
+    return len(updates) + len(extra)
 
 
 # --- sending --------------------------------------------------------------------------------
@@ -385,8 +419,8 @@ class _Run:
         local = self.local_now()
         return policy.in_window(local, self.s.send_window_start, self.s.send_window_end, self.cal.is_workday(local.date()))
 
-    def may_send(self, urgent: bool) -> bool:
-        return self.window_open() or (urgent and self.s.urgent_outside_window)
+    def may_send(self, urgent: bool, kind: str = "") -> bool:
+        return self.window_open() or kind in policy.WINDOW_EXEMPT_KINDS or (urgent and self.s.urgent_outside_window)
 
 
 def _claim(reminder_id: int, now: dt.datetime | None = None) -> bool:
@@ -514,7 +548,7 @@ class _LostClaim(Exception):
     pass
 
 
-def _send_group(run: _Run, channel: str, robot: str, rows: list[tuple[int, bool]]) -> Counter:
+def _send_group(run: _Run, channel: str, robot: str, rows: list[tuple[int, bool, str]]) -> Counter:
     """Send one channel's rows (or one robot's) in order, one at a time. Runs in its own thread
     when the run is concurrent; the database connection of the thread is closed at the end."""
     from django.db import close_old_connections
@@ -530,8 +564,8 @@ def _send_group(run: _Run, channel: str, robot: str, rows: list[tuple[int, bool]
             from django.core.mail import get_connection
 
             email_connection = get_connection(timeout=getattr(django_settings, "EMAIL_TIMEOUT", None) or 10)
-        for i, (pk, urgent) in enumerate(rows):
-            if not run.may_send(urgent):
+        for i, (pk, urgent, kind) in enumerate(rows):
+            if not run.may_send(urgent, kind):
                 counts["outside_window"] += 1
                 continue
             if channel in WEBHOOKS and not run.budget.take(robot):
@@ -581,7 +615,7 @@ def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500, 
     """Send every claimable reminder (or only `ids`); returns counts by outcome.
 
     Only inside the office's sending window (working days, 督查室设置 hours); urgent 批示件 rows
-    also outside it when the office allows. `now` sets the run's time of day for the window
+    also outside it when the office allows, and a staff member's own 催办 (kind "manual") always. `now` sets the run's time of day for the window
     (`remind --now`); claims, leases and backoff always use the wall clock. Overdue and
     escalation go first. Each robot is one thread (at most policy.ROBOT_THREADS at a time) and
     posts within its shared per-minute budget; email and in-app notices have one thread each.
@@ -596,14 +630,18 @@ def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500, 
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
     if not run.window_open():
-        if not run.s.urgent_outside_window:
-            return _counts(Counter(outside_window=qs.count()))
-        qs = qs.filter(urgent=True)
-    rows = list(qs.order_by("priority", "pk").values_list("pk", "channel", "urgent", "target", "unit__webhook_url"))
-    groups: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
-    for pk, channel, urgent, target, unit_url in rows:
+        outside = Q(kind__in=policy.WINDOW_EXEMPT_KINDS)
+        if run.s.urgent_outside_window:
+            outside |= Q(urgent=True)
+        held = qs.exclude(outside).count()
+        qs = qs.filter(outside)
+    else:
+        held = 0
+    rows = list(qs.order_by("priority", "pk").values_list("pk", "channel", "urgent", "kind", "target", "unit__webhook_url"))
+    groups: dict[tuple[str, str], list[tuple[int, bool, str]]] = defaultdict(list)
+    for pk, channel, urgent, kind, target, unit_url in rows:
         robot = (unit_url or target or "") if channel in WEBHOOKS else ""
-        groups[(channel, robot)].append((pk, urgent))
+        groups[(channel, robot)].append((pk, urgent, kind))
     if concurrent is None:
         # threads cannot see the rows of an open transaction; an in-memory SQLite database (tests)
         # locks tables without waiting. A SQLite file waits (timeout) and PostgreSQL has row locks.
@@ -621,6 +659,7 @@ def send_pending(now: dt.datetime | None = None, *, ids=None, batch: int = 500, 
         with ThreadPoolExecutor(max_workers=policy.ROBOT_THREADS + 2, thread_name_prefix="reminders") as pool:
             for result in pool.map(lambda g: _send_group(run, g[0], g[1], groups[g]), order):
                 counts += result
+    counts["outside_window"] += held
     _summarise_given_up(run.given_up)
     return _counts(counts)
 

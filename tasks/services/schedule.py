@@ -4,7 +4,7 @@ One entry per job, and the admin's entry is the only one that runs:
 - `install_default_schedule()` (manage.py setup_schedule, bootstrap_demo, bin/run) creates the
   default entry of a job only when no entry runs that job yet — however often it runs — and
   removes the copies an older beat made from settings.CELERY_BEAT_SCHEDULE under the settings'
-  key ("reminder-sweep", "weekly-report") next to the admin's entry;
+  key ("reminder-sweep", "weekly-report") next to the admin's entry, and its celery.backend_cleanup;
 - beat runs with `AdminScheduler` (settings.CELERY_BEAT_SCHEDULER): django-celery-beat's
   DatabaseScheduler without its start-up merge of settings.CELERY_BEAT_SCHEDULE (and of
   celery.backend_cleanup), which made every job run twice and made editing the admin entry
@@ -32,6 +32,8 @@ def install_default_schedule() -> int:
     Returns how many were made. Idempotent: a job that already has an entry (whatever its name,
     enabled or not) gets no other; duplicates left by an older beat are removed."""
     made = 0
+    # celery's result-cleanup entry, added by the stock scheduler; there is no result backend here
+    PeriodicTask.objects.filter(name="celery.backend_cleanup", task="celery.backend_cleanup").delete()
     for key, entry in settings.CELERY_BEAT_SCHEDULE.items():
         name = NAMES.get(key, key)
         existing = PeriodicTask.objects.select_for_update().filter(task=entry["task"]).order_by("id")

@@ -31,6 +31,15 @@ def wait_for(predicate, seconds, what):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def stop_session(proc: subprocess.Popen) -> None:
+    """Stop bin/run and everything it started (its own session): TERM, then KILL after 30 s."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
 def test_bin_run_starts_web_worker_and_beat_with_demo_data(tmp_path):
     port = free_port()
     var = tmp_path / "var"
@@ -70,11 +79,7 @@ def test_bin_run_starts_web_worker_and_beat_with_demo_data(tmp_path):
         client.send_task("tasks.jobs.reminder_sweep")
         wait_for(lambda: re.search(r"Task tasks\.jobs\.reminder_sweep\[[^\]]+\] succeeded", text()), 60, "the job on the worker")
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_session(proc)
 
 
 def _pid(path: Path) -> int:
@@ -165,9 +170,5 @@ def test_bin_run_keeps_the_web_up_through_a_redis_outage_and_a_killed_worker(tmp
         assert _alive(worker) and web_up()
         assert "Unrecoverable error" not in text()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop_session(proc)
         redis.stop()

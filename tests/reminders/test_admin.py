@@ -25,3 +25,14 @@ def test_admin_filters_and_retry_action(units, receiver, admin_client):
     assert "已重试 1 条：成功 1 条" in resp.content.decode()
     r.refresh_from_db()
     assert r.state == "sent" and len(receiver.calls) == 2
+
+
+def test_admin_shows_which_digest_a_reminder_went_out_in(units, admin_client):
+    u1 = units[0]
+    make_task([u1], deadline="2026-11-24", acknowledged=True)
+    make_task([u1], deadline="2026-11-20", acknowledged=True)
+    reminders.run(at("2026-11-23"))
+    merged = Reminder.objects.filter(state="merged", channel="email").first()
+    assert merged is not None and merged.digest.state == "sent"
+    page = admin_client.get("/admin/tasks/reminder/?state__exact=merged").content.decode()
+    assert f"汇总 #{merged.digest_id}（已发送）" in page and "已并入汇总" in page

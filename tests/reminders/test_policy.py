@@ -95,3 +95,14 @@ def test_sweep_query_count_does_not_grow_with_the_number_of_tasks(units, leader,
     assert n_big > 5 * n_small
     assert q_big == q_small, (q_small, q_big)  # never a query per task
     assert inserts <= 2 + -(-n_big // reminders.INSERT_BATCH)  # calendar, digests + one INSERT per batch of rows
+
+
+def test_sending_window_bounds():
+    t = lambda h, m=0: dt.datetime(2026, 11, 23, h, m)  # noqa: E731
+    w = (dt.time(8, 30), dt.time(18, 0))
+    assert [policy.in_window(t(h, m), *w, True) for h, m in ((8, 29), (8, 30), (17, 59), (18, 0), (3, 30))] == \
+        [False, True, True, False, False]
+    assert not policy.in_window(t(10), *w, False)                                     # not a working day
+    night = (dt.time(22, 0), dt.time(6, 0))                                           # over midnight
+    assert [policy.in_window(t(h), *night, True) for h in (23, 2, 6, 12)] == [True, True, False, False]
+    assert policy.in_window(t(3), dt.time(9), dt.time(9), True)                       # equal bounds: all day

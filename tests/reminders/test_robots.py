@@ -173,3 +173,37 @@ def test_addresses_are_read_at_send_time(units, receiver, mailoutbox):
     assert [m.to for m in mailoutbox] == [["new-box@example.gov.cn"]]
     assert [c["query"]["key"] for c in receiver.calls] == ["new"]
     assert Reminder.objects.get(channel="email").target == "new-box@example.gov.cn"
+
+
+@pytest.mark.django_db
+def test_what_the_budget_held_back_is_sent_a_minute_later_by_one_follow_up_job(units, receiver, monkeypatch, tmp_path):
+    from tasks import jobs
+
+    _robot(units[0], receiver, key=uuid.uuid4().hex)
+    _rows(units[0], policy.ROBOT_PER_MINUTE + 3)
+    queued = []
+    monkeypatch.setattr("tasks.services.dispatch.enqueue", lambda sig, *a, **k: queued.append(sig) or True)
+    monkeypatch.setattr(ratelimit, "default_budget", lambda n: ratelimit.RobotBudget(n, None, tmp_path))  # a fresh file budget
+    send = reminders.send_pending
+    monkeypatch.setattr(reminders, "send_pending", lambda now=None, **kw: send(NOW, **kw))  # a working-day morning
+    first = jobs.send_reminders.run()
+    second = jobs.send_reminders.run()  # another run in the same minute: still only one follow-up
+    assert first["deferred"] == 3 and second["deferred"] == 3
+    assert len(queued) == 1 and queued[0].options["countdown"] == jobs.ROBOT_FOLLOW_UP_SECONDS
+
+
+@pytest.mark.django_db
+def test_a_long_dingtalk_digest_is_split_within_its_limit_and_mentions_fit(units, receiver):
+    u2 = units[1]
+    _robot(u2, receiver, "dingtalk", "d")
+    Person.objects.create(name="李联络", role="operator", unit=u2, phone="13900002222")
+    tasks = [make_task([u2], deadline="2026-11-10", title=f"关于加快推进第{i}批城镇老旧小区改造配套基础设施建设和长效管理机制的督办事项",
+                       acknowledged=True) for i in range(300)]
+    reminders.run(NOW)
+    texts = [c["json"]["markdown"]["text"] for c in receiver.calls]
+    assert len(texts) > 1
+    for t in texts:
+        assert len(t.encode("utf-8")) <= channels.DINGTALK_MAX_BYTES and "内容过长" not in t
+        assert t.endswith("@13900002222") and "http://" in t
+    listed = [ln for t in texts for ln in t.split("\n\n") if re.match(r"\s+\d+\. DB-T", ln)]
+    assert sorted(re.search(r"(DB-T\d+)", ln).group(1) for ln in listed) == sorted(t.code for t in tasks)

@@ -17,7 +17,7 @@ def test_nothing_goes_out_before_the_window_opens_then_everything_does(units, le
     make_task([u1], deadline="2026-11-10", leaders=[leader], acknowledged=True)
     make_task([u3], deadline="2026-12-31", assigned="2026-11-16")
     night = reminders.run(at("2026-11-23", 3) + dt.timedelta(minutes=30))   # the 03:30 beat
-    assert night["queued"] > 0 and night["sent"] == 0 and night["outside_window"] == 0
+    assert night["queued"] > 0 and night["sent"] == 0 and night["outside_window"] == messages().count()
     assert not Notice.objects.exists() and mailoutbox == []
     assert reminders.send_pending(at("2026-11-23", 8) + dt.timedelta(minutes=29))["sent"] == 0
     assert reminders.send_pending(at("2026-11-23", 18))["sent"] == 0      # the window closed at 18:00
@@ -70,3 +70,16 @@ def test_a_first_sweep_gives_each_staff_member_one_mail_and_one_notice_not_one_p
     # each unit: one notice and one mail with its overdue digest
     assert Notice.objects.filter(unit=u1).count() == 1 and len([m for m in mailoutbox if m.to == [u1.email]]) == 1
     assert delivered().count() == Reminder.objects.exclude(kind="digest").count()
+
+
+def test_a_staff_members_own_chase_goes_out_when_asked_even_at_night(units, mailoutbox):
+    """The workbench's 手工催办: rows of kind "manual" queued with insert_reminders and sent with
+    send_pending(ids=…) leave at once (a person asked for them), also outside the window."""
+    u1 = units[0]
+    ids = reminders.insert_reminders([
+        {"key": f"manual:t1:u{u1.pk}:{ch}:{ch}", "kind": "manual", "channel": ch, "period": "2026-11-23T20:10",
+         "unit_id": u1.pk, "subject": "【催办】请尽快报送进展", "body": "督查室催办：请今天报送进展。"}
+        for ch in ("inbox", "email")])
+    counts = reminders.send_pending(at("2026-11-23", 20), ids=ids)
+    assert counts["sent"] == 2 and [m.to for m in mailoutbox] == [[u1.email]]
+    assert Notice.objects.filter(unit=u1, title="【催办】请尽快报送进展").count() == 1
