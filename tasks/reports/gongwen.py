@@ -57,16 +57,20 @@ def chinese_date(d: dt.date, numerals: str = "arabic") -> str:
     return f"{year}年{small(d.month)}月{small(d.day)}日"
 
 
-def set_run_font(run, family: str, size=SIZE_3, bold: bool = False, color: RGBColor | None = None):
-    """Latin and East-Asian font of a run (python-docx alone sets only the Latin one)."""
-    run.font.name = family
-    rpr = run._element.get_or_add_rPr()
+def set_east_asian_font(rpr, family: str) -> None:
+    """Every script's font of a run or style property element (python-docx's `font.name` sets only
+    the Latin one, and a Chinese document would fall back to the default CJK font)."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         fonts.set(qn(attr), family)
+
+
+def set_run_font(run, family: str, size=SIZE_3, bold: bool = False, color: RGBColor | None = None):
+    """Font, size, weight and colour of a run, East-Asian font included."""
+    set_east_asian_font(run._element.get_or_add_rPr(), family)
     run.font.size = size
     run.font.bold = bold
     if color is not None:
@@ -96,14 +100,8 @@ def new_document(title: str = "") -> Document:
     doc.core_properties.title = title
     doc.core_properties.author = "督查督办系统"
     normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
     normal.font.size = SIZE_3
-    rpr = normal.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), BODY_FONT)
+    set_east_asian_font(normal.element.get_or_add_rPr(), BODY_FONT)
     pf = normal.paragraph_format
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     pf.line_spacing = LINE
@@ -276,13 +274,7 @@ def _table_styles(doc, size) -> dict[tuple[bool, str], str]:
             except KeyError:
                 style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
                 style.base_style = doc.styles["Normal"]
-                style.font.name = TABLE_FONT
-                rpr = style.element.get_or_add_rPr()
-                fonts = rpr.find(qn("w:rFonts"))
-                if fonts is None:
-                    fonts = OxmlElement("w:rFonts")
-                    rpr.insert(0, fonts)
-                fonts.set(qn("w:eastAsia"), TABLE_FONT)
+                set_east_asian_font(style.element.get_or_add_rPr(), TABLE_FONT)
                 style.font.size = size
                 style.font.bold = bold
                 pf = style.paragraph_format
