@@ -89,7 +89,7 @@ def write_bulletin(target, on: dt.date, summary: dict, *, issue_year: int, issue
             gongwen.add_body(doc, f"本期按时办结{g['n']}项：{_names(g['titles'], g['n'])}。", lead=f"{g['unit']}：")
     else:
         gongwen.add_body(doc, "本期没有按时办结的事项。")
-    best = [r["unit"] for r in ranked if r["best"]]
+    best = [r["unit_short"] or r["unit"] for r in ranked if r["best"]]
     if best:
         gongwen.add_body(doc, f"{'、'.join(best)}在主办单位排名中位列第一，予以通报表扬。")
 
@@ -112,7 +112,7 @@ def write_bulletin(target, on: dt.date, summary: dict, *, issue_year: int, issue
             gongwen.add_body(doc, "；".join(parts) + "。", lead=f"{p['unit']}：")
     if not named:
         gongwen.add_body(doc, "本期未发现逾期、未签收或未报送进展的事项。")
-    worst = [r["unit"] for r in ranked if r["worst"]]
+    worst = [r["unit_short"] or r["unit"] for r in ranked if r["worst"]]
     if worst:
         gongwen.add_body(doc, f"{'、'.join(worst)}在主办单位排名中位列末位，请认真分析原因，抓紧整改。")
 
