@@ -89,7 +89,7 @@ def write_bulletin(target, on: dt.date, summary: dict, *, issue_year: int, issue
             gongwen.add_body(doc, f"本期按时办结{g['n']}项：{_names(g['titles'], g['n'])}。", lead=f"{g['unit']}：")
     else:
         gongwen.add_body(doc, "本期没有按时办结的事项。")
-    best = [r["unit"] for r in ranked if r["best"]]
+    best = [r["unit_short"] or r["unit"] for r in ranked if r["best"]]
     if best:
         gongwen.add_body(doc, f"{'、'.join(best)}在主办单位排名中位列第一，予以通报表扬。")
 
@@ -112,7 +112,7 @@ def write_bulletin(target, on: dt.date, summary: dict, *, issue_year: int, issue
             gongwen.add_body(doc, "；".join(parts) + "。", lead=f"{p['unit']}：")
     if not named:
         gongwen.add_body(doc, "本期未发现逾期、未签收或未报送进展的事项。")
-    worst = [r["unit"] for r in ranked if r["worst"]]
+    worst = [r["unit_short"] or r["unit"] for r in ranked if r["worst"]]
     if worst:
         gongwen.add_body(doc, f"{'、'.join(worst)}在主办单位排名中位列末位，请认真分析原因，抓紧整改。")
 
@@ -156,7 +156,7 @@ def write_bulletin(target, on: dt.date, summary: dict, *, issue_year: int, issue
     gongwen.add_attachment_heading(doc, "附件3", attachments[2])
     overdue_rows = _overdue_rows(on)
     gongwen.add_table(doc, ["序号", "编号", "事项名称", "牵头单位", "配合单位", "完成时限", "灯号", "逾期天数", "进度", "最新进展"],
-                      overdue_rows, widths_mm=[9, 25, 44, 24, 22, 24, 12, 14, 13, 38],
+                      overdue_rows, widths_mm=[9, 28, 40, 22, 20, 26, 11, 14, 12, 43],
                       align=["c", "c", "l", "l", "l", "c", "c", "c", "c", "l"])
     if t["overdue"] > len(overdue_rows):
         gongwen.add_body(doc, f"共{t['overdue']}项，此处列出逾期时间最长的{len(overdue_rows)}项，完整清单见同期督查通报工作簿“逾期事项”表。",

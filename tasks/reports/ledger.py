@@ -240,11 +240,12 @@ def find_header(rows: list[tuple[int, list]]) -> tuple[int, dict[str, int], dict
     return None
 
 
-def read_ledger(source, max_rows: int):
+def read_ledger(source, max_rows: int, slack: int = 0):
     """(LedgerSheet, iterator of LedgerRow) for the first sheet with a recognisable header.
 
-    The iterator raises LedgerFormatError once more than `max_rows` non-empty data rows are seen
-    (after they are counted, so the message can say how many there are, up to a bound).
+    The iterator raises LedgerFormatError once more than `max_rows + slack` non-empty rows are seen
+    (`slack`: room for section headings and 合计 rows, which are not tasks; the caller counts the
+    tasks themselves against `max_rows`).
     """
     wb = open_workbook(source)
     found = None
@@ -288,9 +289,12 @@ def read_ledger(source, max_rows: int):
                 values_row = merged.apply(n, [getattr(c, "value", None) for c in cells])
                 values = {k: (values_row[i] if i < len(values_row) else None) for k, i in columns.items()}
                 if all(cell_text(v) == "" for k, v in values.items() if k != "seq"):
-                    continue
+                    seq = cell_text(values.get("seq"))
+                    if not seq or re.fullmatch(r"[\d.\s]+", seq):
+                        continue  # an empty (perhaps pre-numbered) row
+                    # else text in the 序号 column alone: a section heading, reported by the caller
                 count += 1
-                if count > max_rows:
+                if count > max_rows + slack:
                     raise LedgerFormatError(
                         f"台账超过{max_rows}行数据（工作表“{ws.title}”第{n}行已是第{count}条），请分批导入。"
                     )

@@ -168,6 +168,9 @@ class Resolver:
 
         entries = unit_directory_entries()
         self.directory = Directory.from_entries(entries)
+        # names that hold a separator themselves ("县委、县政府督查室"): matched before a cell is split
+        self.joined_names = sorted({n for e in entries for n in (e["name"], e["short_name"] or "", *e["aliases"])
+                                    if n and UNIT_SPLIT.search(n)}, key=len, reverse=True)
         self.units = {u.pk: u for u in _unit_model().objects.filter(active=True)}
         people: dict[str, list[Person]] = {}
         titles = set(TITLE_WORDS)
@@ -254,10 +257,16 @@ def _unit_model():
     return Unit
 
 
-def _split_units(text: str) -> list[str]:
-    """Unit names of a cell: bracketed notes first (they may hold spaces and 、), then separators."""
+def _split_units(text: str, joined_names=()) -> list[str]:
+    """Unit names of a cell: bracketed notes first (they may hold spaces and 、), directory names that
+    contain a separator ("县委、县政府督查室") kept whole, then the separators."""
     text = BRACKETS_RE.sub("", text)
-    return [p for p in (x.strip() for x in UNIT_SPLIT.split(text)) if p]
+    kept = []
+    for name in joined_names:
+        if name in text:
+            kept.append(name)
+            text = text.replace(name, "、")
+    return kept + [p for p in (x.strip() for x in UNIT_SPLIT.split(text)) if p]
 
 
 def _norm_title(title: str) -> str:
@@ -382,7 +391,7 @@ def check_row(lr, resolver: Resolver, ctx: Context) -> tuple[RowResult, dict | N
     seen = set()
     for key, role in (("lead", Assignment.Role.LEAD), ("co", Assignment.Role.CO)):
         label = "责任单位" if key == "lead" else "配合单位"
-        for name in _split_units(cell_text(v.get(key))):
+        for name in _split_units(cell_text(v.get(key)), resolver.joined_names):
             unit = resolver.unit(name)
             if unit is None:
                 err(f"第{n}行：{label}“{name}”不在单位名录中")
@@ -562,7 +571,7 @@ def import_ledger(source, *, by, dry_run: bool = False, max_rows: int = MAX_ROWS
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     try:
-        sheet, rows = read_ledger(source, max_rows=max_rows)
+        sheet, rows = read_ledger(source, max_rows=max_rows, slack=max_rows // 10 + 50)  # headings, 合计 rows
     except LedgerFormatError as exc:
         raise LedgerError(_plain(exc.message)) from None
     except Exception:  # noqa: BLE001 - whatever a broken file raises, the user gets a sentence, not a class name
@@ -592,6 +601,8 @@ def import_ledger(source, *, by, dry_run: bool = False, max_rows: int = MAX_ROWS
         raise LedgerError(f"工作表“{sheet.title}”第{sheet.header_row}行表头以下没有数据。", result)
     if result.error_count:
         raise LedgerError(result.summary(), result)
+    if len(result.importable) > max_rows:
+        raise LedgerError(f"台账超过{max_rows}行数据（共{len(result.importable)}项事项），请分批导入。", result)
     _mark_duplicates(checked, allow=allow_duplicates)
     if not result.importable:
         raise LedgerError(f"没有可导入的事项：{result.skipped_summary() or '全部为空行'}。", result)

@@ -48,6 +48,8 @@ def test_command_writes_copy(scenario, tmp_path):
     target = tmp_path / "督查通报_2024年第23周.xlsx"
     assert target.exists() and load_workbook(target).sheetnames[-1] == "说明"
     assert "已生成 督查通报_2024年第23周.xlsx" in out.getvalue()
+    assert (tmp_path / "督查通报_2024年第23周.docx").read_bytes()[:2] == b"PK"
+    assert "通报文稿 督查通报_2024年第23周.docx（2024年第1期）" in out.getvalue()
     rf = ReportFile.objects.get()
     assert rf.trigger == "command" and not Notice.objects.filter(title__contains="督查通报").exists()
 

@@ -30,11 +30,13 @@ def test_generated_with_the_workbook(scenario):
     # 好的方面: the unit that closed on time in the period, with the task
     good = text[text.index("二、好的方面") + 1:text.index("三、存在问题")]
     assert any(t.startswith("县住建局：本期按时办结1项：老旧小区改造验收") for t in good)
+    assert "县发改局在主办单位排名中位列第一，予以通报表扬。" in good
     # 存在问题, by unit: overdue, unsigned, no progress
     problems = text[text.index("三、存在问题") + 1:text.index("四、下步要求")]
     cz = next(t for t in problems if t.startswith("财政局："))
     assert "逾期未办结2项（清理拖欠企业账款（逾期10天）、盘活闲置国有资产（逾期2天））" in cz
     assert "未签收2项" in cz and "本期未报送进展1项（盘活闲置国有资产）" in cz
+    assert "财政局在主办单位排名中位列末位，请认真分析原因，抓紧整改。" in problems
     # 下步要求 from the template, placeholders filled
     reqs = text[text.index("四、下步要求") + 1:]
     assert any("财政局要于" in t and "{" not in t for t in reqs)

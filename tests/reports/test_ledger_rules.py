@@ -172,3 +172,15 @@ def test_a_refused_import_never_says_created(tmp_path, staff_user, units):
     text = out.getvalue()
     assert "已创建" not in text and "第3行\t未导入" in text and "第4行\t错误" in text
     assert Task.objects.count() == 0
+
+
+def test_heading_in_the_number_column_and_names_with_a_separator(tmp_path, staff_user, units):
+    Unit.objects.create(name="县委、县政府督查室", short_name="督查室", sort_order=12)
+    path = write_xlsx(tmp_path / "j.xlsx", [["2024年台账"], H,
+                                            ["一、经济发展", None, None, None, None, None],
+                                            [1, "督办甲", "县委、县政府督查室", "", "", "2024-12-31"],
+                                            [2, None, None, None, None, None],  # a pre-numbered empty row
+                                            [3, "督办乙", "财政局、县委、县政府督查室", "", "", "2024-12-31"]])
+    result = run(path, staff_user, dry_run=True)
+    assert [(r.row, r.skipped) for r in result.rows] == [(3, "分类标题行：一、经济发展"), (4, ""), (6, "")]
+    assert result.rows[1].lead == ["督查室"] and result.rows[2].lead == ["督查室", "财政局"]

@@ -162,3 +162,19 @@ def test_empty_database_report(db):
         book = load_workbook(fh)
     assert book.sheetnames[0] == "总体情况" and rf.task_count == 0
     assert book["事项明细"].auto_filter.ref == "A2:U2"
+
+
+def test_wrapped_rows_get_a_height_that_fits(units, make_task):
+    long_title = "统筹推进城乡供水一体化工程建设，完成县城第二水厂扩建和农村集中供水管网改造，确保年底前全面通水"
+    make_task(long_title, lead=units["财政局"], deadline=dt.date(2024, 6, 30))
+    make_task("短标题", lead=units["财政局"], deadline=dt.date(2024, 6, 30))
+    rf = generate_report(on=ON, trigger="command", announce=False)
+    with rf.file.open("rb") as fh:
+        ws = load_workbook(fh)["事项明细"]
+    col = {c.value: c.column_letter for c in ws[2]}
+    width = ws.column_dimensions[col["事项名称"]].width
+    rows = {ws[f"{col['事项名称']}{r}"].value: r for r in range(3, ws.max_row + 1)}
+    tall, short = ws.row_dimensions[rows[long_title]].height, ws.row_dimensions[rows["短标题"]].height
+    lines = -(-len(long_title) * 1.9 // (width - 1))  # CJK characters at 1.9 width units
+    assert tall is not None and tall >= lines * 14 and short is None
+    assert ws[f"{col['事项名称']}{rows[long_title]}"].alignment.wrap_text
