@@ -131,26 +131,35 @@ def pick_deadline(text, ref, events=None, found=None):
 
 def pick_target(text, goal_only=False):
     """The main quantified goal. goal_only: only a quantity governed by a goal verb (完成/达到/新增…)."""
+    goal, target = targets(text)
+    return goal if goal_only else target
+
+
+def targets(text):
+    """(goal, target) of a clause in one pass: the quantity governed by a goal verb, and the main target
+    (that goal, else a scope quantity, else a qualitative goal)."""
     if not QTY_HINT.search(text):      # no digit at all (most clauses): only a qualitative goal is possible
-        if goal_only:
-            return None
         m = QUALITATIVE.search(text)
-        return m.group(0) if m else None
-    found = []
-    for rx in ((TARGET_RE,) if goal_only else (TARGET_RE, TARGET_WEAK_RE)):
-        for m in rx.finditer(text):
-            q = m.group("q")
-            before = text[max(0, m.start("q") - 12):m.start("q")]
-            if STAT_BEFORE.search(before):
-                continue
-            if YEAR_NUMBER.match(q.strip()):
-                continue
-            found.append(q.strip())
-            break
-        if found:
-            return found[0]
-    if goal_only:
-        return None
+        return None, (m.group(0) if m else None)
+    goal = _governed(TARGET_RE, text)
+    if goal:
+        return goal, goal
+    return None, _scope_target(text)
+
+
+def _governed(rx, text):
+    for m in rx.finditer(text):
+        q = m.group("q")
+        if STAT_BEFORE.search(text[max(0, m.start("q") - 12):m.start("q")]) or YEAR_NUMBER.match(q.strip()):
+            continue
+        return q.strip()
+    return None
+
+
+def _scope_target(text):
+    weak = _governed(TARGET_WEAK_RE, text)
+    if weak:
+        return weak
     # no goal verb: the first quantity that is not a statistic is the scope of the task
     # ("对5个正在办理…的项目，要…", "尽早将2722户搬迁安置到位"), else a qualitative goal
     for m in QTY_RE.finditer(text):

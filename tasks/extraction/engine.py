@@ -2,7 +2,7 @@
 import re
 from datetime import date, datetime
 
-from .annotate import YEAR_LEVEL, pick_deadline, pick_target, recurrence
+from .annotate import YEAR_LEVEL, pick_deadline, recurrence, targets
 from .classify import HANDED_DOWN, decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
@@ -171,10 +171,11 @@ def candidates(text, meeting_date, directory=None, events=None):
         if m:
             off = m.end()
         prefilter = None
-        if not s.leadin and is_past(body) and not has_cue(body, pick_target(body)):
+        body_goal, body_target = targets(body)
+        if not s.leadin and is_past(body) and not has_cue(body, body_target):
             prefilter = "past"
-        elif not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body):
-            body_goal = pick_target(body, goal_only=True)
+        elif (not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body)
+              and not ((prev_owners or heading_owners.get(s.section)) and SUBJECTLESS.match(body[off:]))):
             if not body_dls and not body_goal:
                 prefilter = "empty"    # no time limit, no goal and nobody who could own it: cannot be trackable
             elif not has_cue(body, body_goal):
@@ -183,6 +184,7 @@ def candidates(text, meeting_date, directory=None, events=None):
             continue
         sent_cue = False
         chunk_owners = []
+        body_said = parser.reported.match(body) is not None
         # a short first sentence of a list item is the item's title ("二是要抓项目前期。")
         item_title = s.item and len(body) - off <= 16 and body.endswith(("。", "：", ":"))
         chunks = _chunks(body[off:], parser, meeting_date, events,
@@ -205,8 +207,7 @@ def candidates(text, meeting_date, directory=None, events=None):
             explicit = list(owners)
             dl_text, dl, weak = pick_deadline(ctext, meeting_date, events,
                                               [(x - a, y - a, k, t) for x, y, k, t in body_dls if x >= a and y <= b])
-            tgt = pick_target(ctext)
-            goal = pick_target(ctext, goal_only=True)
+            goal, tgt = targets(ctext)
             rec = recurrence(ctext)
             inherited = None
             qualifying = [o for o in owners if not o.upper]   # 市财政局 in a county speech: shown, not qualifying
@@ -240,8 +241,8 @@ def candidates(text, meeting_date, directory=None, events=None):
                     ok = False
             if inherited and ok:
                 conf = round(conf - 0.05, 2)
-            upper_said = (parser.reported.match(ctext) and not HANDED_DOWN.search(ctext)
-                          and not any(not o.upper for o in explicit))
+            said = body_said or parser.reported.match(ctext) is not None
+            upper_said = said and not HANDED_DOWN.search(ctext) and not any(not o.upper for o in explicit)
             if (heading_only or upper_said or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
                 last_rule = False
                 continue   # a heading, a lead-in announcing items (the items are the directives) or what an
@@ -250,7 +251,7 @@ def candidates(text, meeting_date, directory=None, events=None):
                 ctext, body, s, ci, len(chunks), explicit=explicit, owners=owners, subject=subject,
                 inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
                 rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
-                leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule,
+                leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule, said=said,
                 doc_pos=s.start / max(1, len(nt)), para_past=para_past[s.para][0] / para_past[s.para][1],
                 section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1])
             last_rule = ok

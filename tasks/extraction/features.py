@@ -47,7 +47,8 @@ def _bucket(n, edges):
 
 
 def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, inherited, dl, dl_text, weak, tgt, goal,
-                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, doc_pos=0.0, para_past=0.0,
+                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, said=False, doc_pos=0.0,
+                    para_past=0.0,
                     section_past=0.0):
     f = {}
 
@@ -110,7 +111,7 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("first_plural")
     if parser.upper.match(ctext):
         on("upper_subject")
-    if parser.reported.match(ctext) or parser.reported.match(body):
+    if said:
         on("upper_said")
     if HANDED_DOWN.search(ctext):
         on("handed_down")

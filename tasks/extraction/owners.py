@@ -58,6 +58,8 @@ ORG_NOT_INSIDE = "会同|配合|协助|牵头|负责|督促|指导|联合|抓好
 # … and what may follow it in subject position (a separator, a modal or a verb of action)
 ORG_FOLLOW = ("要|既|之间|一级|层面|近期|今年|年内|会后|今天会后|下半年|本月|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|"
               "加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别")
+# official names joined by 和 (粮食和物资储备局, 自然资源和规划局, 住房和城乡建设局): 和 is part of the name
+JOINED_ORG = re.compile(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等]|{_alternation(ORG_FOLLOW)})")
 NOT_SUBJECT_START = re.compile(_alternation(ORG_NOT_FIRST))
 ORG_RE = re.compile(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
                     rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:主要|重点)?(?:(?!{_alternation(ORG_NOT_INSIDE)})[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}{ORG_SUFFIX_RX})"
@@ -150,7 +152,9 @@ class OwnerParser:
         self.upper = re.compile(rf"^(?:{organ}国家|中央|上级|党中央|国务院)")
         words = {"县": "省|市|州|国家|中央|总书记|国务院", "市": "省|国家|中央|总书记|国务院", "区": "省|市|国家|中央|总书记|国务院",
                  "省": "国家|中央|总书记|国务院"}.get(level, "省|国家|中央|总书记")
-        self.reported = re.compile(rf"^[^，。；]{{0,30}}?(?:{words})[^，。；]{{0,24}}?(?:强调|指出|讲到|要求|提出)[，：:]")
+        # "任省长在…强调，", "省委要求：": an upper level is the subject of a verb of saying (not "…按照省上的要求，"
+        # nor "…要求各地": a modal 要 before it or 的 right before 要求 makes it no report)
+        self.reported = re.compile(rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,24}}?(?<!的)(?:强调|指出|讲到|要求|提出)[，：:]")
 
     # ---- one item -------------------------------------------------------
     def item_at(self, s, pos):
@@ -205,6 +209,9 @@ class OwnerParser:
                 best = (m.end(), Owner(nm, t, "person", "lead", None, pos))
         m = PLACE_RE.match(s, pos) if best is None else None
         if m and not PLACE_BAD.search(m.group(0)[:-1]) and (SEP_RE.match(s, m.end()) or MODAL.match(s, ADVERB.match(s, m.end()).end())):
+            best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
+        m = JOINED_ORG.match(s, pos)
+        if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
         m = ORG_RE.match(s, pos)
         if m and (best is None or m.end() > best[0]):
