@@ -19,9 +19,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def find_corpus():
+    """../shared/corpus (also from a git worktree) or $TRACKER_CORPUS, without importing the engine
+    (its import is part of the start-up being measured)."""
+    env = os.environ.get("TRACKER_CORPUS")
+    if env:
+        return Path(env)
+    for parent in ROOT.parents:
+        if (parent / "shared" / "corpus" / "manifest.json").exists():
+            return parent / "shared" / "corpus"
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("text_dir", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "texts"))
+    corpus = find_corpus()
+    ap.add_argument("text_dir", nargs="?", default=str(corpus / "texts") if corpus else None)
     ap.add_argument("--repeat", type=int, default=3, help="best of N runs")
     a = ap.parse_args()
     t0 = time.perf_counter()
