@@ -39,6 +39,27 @@ DL_BOUNDED = re.compile(r"前|底|末|内")
 DL_YEARWORD = re.compile(r"(?:今年|全年|年度|明年|本年度?)")
 
 
+_FRAMES = {}
+
+
+def _frame(kind, text):
+    """Frame features of a lead-in, a heading or a top-level section (memoised: many clauses share one)."""
+    key = (kind, text)
+    hit = _FRAMES.get(key)
+    if hit is None:
+        if len(_FRAMES) > 4096:
+            _FRAMES.clear()
+        hit = {}
+        if TASK_FRAME.search(text):
+            hit[kind + "_task_frame"] = 1.0
+        if REVIEW_FRAME.search(text) and kind != "leadin":
+            hit[kind + "_review_frame"] = 1.0
+        if kind == "leadin" and (YAO.search(text) or STRONG.search(text)):
+            hit["leadin_modal"] = 1.0
+        _FRAMES[key] = hit
+    return hit
+
+
 def _bucket(n, edges):
     for e in edges:
         if n < e:
@@ -165,26 +186,16 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("is_leadin")
     if leadin:
         on("under_leadin")
-        if TASK_FRAME.search(leadin):
-            on("leadin_task_frame")
-        if YAO.search(leadin) or STRONG.search(leadin):
-            on("leadin_modal")
+        f.update(_frame("leadin", leadin))
     if s.section:
-        top = s.section.split(" / ")[0]
-        if REVIEW_FRAME.search(top):
-            on("top_review_frame")
-        if TASK_FRAME.search(top):
-            on("top_task_frame")
+        f.update(_frame("top", s.section.split(" / ")[0]))
     on("section_past" + _bucket(int(section_past * 100), (15, 30)))
     if para_past >= 0.5:
         on("para_mostly_past")
     elif para_past > 0:
         on("para_some_past")
     if heading:
-        if TASK_FRAME.search(heading):
-            on("heading_task_frame")
-        if REVIEW_FRAME.search(heading):
-            on("heading_review_frame")
+        f.update(_frame("heading", heading))
     on("chunk_first" if ci == 0 else "chunk_later")
     if nchunks > 1:
         on("sentence_split")
