@@ -112,6 +112,8 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("opinion")
     if QUESTION.search(ctext):
         on("question")
+    if "”“" in ctext or ctext.count("”") > ctext.count("“"):
+        on("in_quote")      # inside a quotation: someone's words, not the speaker's assignment
     if EXAMPLE.match(ctext):
         on("example")
     if _exhort(ctext):

@@ -100,6 +100,7 @@ LEVEL_ORGAN = re.compile(r"(?:县|区|市|州|省|国家|中央)(?:委|政府|�
 ORG_TAIL = re.compile(r"(?:等)?(?:部门|单位|系统)")
 WINDOW = 140     # an owner list, its adverbs and its verb fit in this many characters
 PROMISE = re.compile(r"(?:都|也|还|一定|务必)?要|必须|务必")
+SHARED_SUFFIX_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,4}、)+)(?P<last>[\u4e00-\u9fff]{2,4}(?:部门|单位|系统))")
 PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
 SUPERVISE = re.compile(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
@@ -154,7 +155,9 @@ class OwnerParser:
                  "省": "国家|中央|总书记|国务院"}.get(level, "省|国家|中央|总书记")
         # "任省长在…强调，", "省委要求：": an upper level is the subject of a verb of saying (not "…按照省上的要求，"
         # nor "…要求各地": a modal 要 before it or 的 right before 要求 makes it no report)
-        self.reported = re.compile(rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,24}}?(?<!的)(?:强调|指出|讲到|要求|提出)[，：:]")
+        self.reported = re.compile(rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,24}}?(?<!的)(?:强调|指出|讲到|要求|提出)[，：:]|"
+                                   rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,12}}?(?:会议|会|文件|意见|通知|方案)(?:上)?"
+                                   rf"(?:提出|明确|要求|强调|指出|部署)")
 
     # ---- one item -------------------------------------------------------
     def item_at(self, s, pos):
@@ -269,6 +272,26 @@ class OwnerParser:
             items.append(o)
         return end, items
 
+    def shared_suffix_list_at(self, s, pos):
+        """"组织、纪检部门": short names sharing the suffix of the last one (组织部门 and 纪检部门)."""
+        m = SHARED_SUFFIX_LIST.match(s, pos)
+        if not m:
+            return pos, []
+        items = []
+        for piece in m.group("items").rstrip("、").split("、"):
+            it = self.item_at(piece, 0)
+            if it and it[0] == len(piece):
+                if it[1] is None:
+                    return pos, []        # a generic word (各部门…): not such a list
+                items.append(it[1])
+            elif FUNC_CHARS.search(piece) or GENERIC.match(piece):
+                return pos, []
+            else:
+                items.append(Owner(piece, piece, "unit", "lead", None, pos))
+        last = m.group("last")
+        items.append(Owner(last, last, "unit", "lead", None, pos))
+        return m.end(), items
+
     def etc_list_at(self, s, pos):
         """"X、Y、Z等部门" : every item of a list closed by 等…部门/单位 is a unit, known or not."""
         if s.find("等", pos, pos + 90) < 0 or s.find("、", pos, pos + 60) < 0:
@@ -359,6 +382,8 @@ class OwnerParser:
                 assign = True
             pos = m.end()
         end, items = self.etc_list_at(s, pos)
+        if not items:
+            end, items = self.shared_suffix_list_at(s, pos)
         if not items:
             end, items = self.list_at(s, pos)
         if not items:
