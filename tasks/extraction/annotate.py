@@ -18,8 +18,8 @@ QTY_HINT = re.compile(r"[\dX×Ｘ*＊]")
 BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
 SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
 # goals stated without a number (a class of result phrases: growth sign, half-year progress, zero stock)
-QUALITATIVE = re.compile(r"正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
-                         r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵")
+QUALITATIVE = re.compile(r"(?=[正双任时清转全零翻过一二三四五六七八九前第])(?:正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
+                         r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵)")
 STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
 
 YEAR_ONLY = re.compile(r"(?:\d{4}|[X*]+)年")

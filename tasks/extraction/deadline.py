@@ -35,10 +35,10 @@ _P = rf"""
 _FIRST = "\\d０-９" + ANON + CNN + "今明本当这下上首剩后余尽立马即抓会近第早限从每年全迅月约大争分刻只“\"" + "".join(sorted({w[0] for w in EVENT_WORDS.split("|")}))
 DEADLINE_RE = re.compile(rf"(?=[{_FIRST}])(?:{_P})", re.X)
 RECUR_RE = re.compile(
-    r"(?P<daily>每天|每日|天天|日报|一日一|每一天|逐日)|(?P<weekly>每周|每星期|每个星期|周报|一周一|周调度|周通报|按周)"
+    r"(?=[每天日一逐周按旬月季年定])(?:(?P<daily>每天|每日|天天|日报|一日一|每一天|逐日)|(?P<weekly>每周|每星期|每个星期|周报|一周一|周调度|周通报|按周)"
     r"|(?P<dekad>每旬|旬报|一旬一)|(?P<monthly>每月|每个月|月度|按月|月督查|月通报|月调度|月报|月考核|一月一|每一个月)"
     r"|(?P<quarterly>每季度?|每个季度|按季|季度一|季报|季点评|季通报|季度通报|一季一)|(?P<yearly>每年|每一年|年度一次|一年一)"
-    r"|(?P<periodic>定期)")
+    r"|(?P<periodic>定期))")
 RECUR_ORDER = ["daily", "weekly", "dekad", "monthly", "quarterly", "yearly", "periodic"]
 
 

@@ -14,7 +14,7 @@ from .classify import (FORECAST, GENERIC_ANY, GENERIC_SUBJ, HANDED_DOWN, IMPERAT
 # discourse markers that introduce an example or an illustration rather than a task
 EXAMPLE = re.compile(r"^(?:[，、]|同时|另外)*(?:比如|例如|譬如|好比|像)")
 # markers of completed action or reported situation inside the predicate (aspect words)
-PERFECTIVE = re.compile(r"了(?![解结])|已经|已(?!于)|过(?=[一-龥]{0,2}[，。])|曾")
+PERFECTIVE = re.compile(r"(?=[了已过曾])(?:了(?![解结])|已经|已(?!于)|过(?=[一-龥]{0,2}[，。])|曾)")
 # heading/lead-in wording that frames the items below as tasks (imperative frames) …
 TASK_FRAME = re.compile(r"要|必须|务必|确保|力争|抓好|抓实|做好|推进|推动|加快|落实|强化|加强|突出|聚焦|坚持|着力|全力|狠抓|"
                         r"任务|重点|措施|工作|安排|部署|目标|建议|意见|几点|方面")
