@@ -14,7 +14,6 @@ from .normalise import normalise
 from .owners import DISCOURSE, OwnerParser
 from .segment import segment
 
-LEVEL_RE = re.compile(r"全(县|市|区|省)|(县|市|区|省)委|(县|市|区|省)政府")
 ITEM_PREFIX = re.compile(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
 SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
 RESULT_VERB = re.compile(r"完成|成为|进入|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|上报|报送|提交|办结|"
@@ -44,10 +43,9 @@ def _top(section):
 
 
 def _level(text):
-    counts = {"县": 0, "市": 0, "区": 0, "省": 0}
-    for m in LEVEL_RE.finditer(text[:20000]):
-        k = m.group(1) or m.group(2) or m.group(3)
-        counts[k] += 1
+    """The speech's own level (县/市/区/省): which of 全X / X委 / X政府 is commonest in its first 20,000 characters."""
+    head = text[:20000]
+    counts = {k: head.count("全" + k) + head.count(k + "委") + head.count(k + "政府") for k in "县市区省"}
     return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "县"
 
 

@@ -13,6 +13,7 @@ from .classify import (FORECAST, GENERIC_ANY, GENERIC_SUBJ, HANDED_DOWN, IMPERAT
 
 # discourse markers that introduce an example or an illustration rather than a task
 EXAMPLE = re.compile(r"^(?:[，、]|同时|另外)*(?:比如|例如|譬如|好比|像)")
+EXAMPLE_HINT = re.compile(r"[比例譬好像]")
 # markers of completed action or reported situation inside the predicate (aspect words)
 PERFECTIVE = re.compile(r"(?=[了已过曾])(?:了(?![解结])|已经|已(?!于)|过(?=[一-龥]{0,2}[，。])|曾)")
 # heading/lead-in wording that frames the items below as tasks (imperative frames) …
@@ -114,7 +115,7 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("question")
     if "”“" in ctext or ctext.count("”") > ctext.count("“"):
         on("in_quote")      # inside a quotation: someone's words, not the speaker's assignment
-    if EXAMPLE.match(ctext):
+    if EXAMPLE_HINT.search(ctext, 0, 8) and EXAMPLE.match(ctext):
         on("example")
     if _exhort(ctext):
         on("exhort")

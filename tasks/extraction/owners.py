@@ -220,7 +220,7 @@ class OwnerParser:
         m = PLACE_RE.match(s, pos) if best is None else None
         if m and not PLACE_BAD.search(m.group(0)[:-1]) and (SEP_RE.match(s, m.end()) or MODAL.match(s, ADVERB.match(s, m.end()).end())):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
-        m = JOINED_ORG.match(s, pos)
+        m = JOINED_ORG.match(s, pos) if s.find("和", pos + 2, pos + 8) >= 0 else None
         if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
         m = ORG_RE.match(s, pos)
