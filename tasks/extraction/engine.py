@@ -169,11 +169,11 @@ def candidates(text, meeting_date, directory=None, events=None):
         if m:
             off = m.end()
         prefilter = None
-        body_goal, body_target = targets(body)
-        if not s.leadin and is_past(body) and not has_cue(body, body_target):
+        if not s.leadin and is_past(body) and not has_cue(body, targets(body)[1]):
             prefilter = "past"
         elif (not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body)
               and not ((prev_owners or heading_owners.get(s.section)) and SUBJECTLESS.match(body[off:]))):
+            body_goal = targets(body)[0]
             if not body_dls and not body_goal:
                 prefilter = "empty"    # no time limit, no goal and nobody who could own it: cannot be trackable
             elif not has_cue(body, body_goal):

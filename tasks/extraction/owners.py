@@ -421,7 +421,7 @@ class OwnerParser:
         subject = False
         if starts is None:
             starts = [0] + [m.end() for m in PUNCT.finditer(s)]
-            extra = [m.start() for m in ASSIGN_MID.finditer(s)]
+            extra = [m.start() for m in ASSIGN_MID.finditer(s)] if ("责成" in s or "要求" in s) else []
         else:
             extra = []
         if context is None:
@@ -441,7 +441,7 @@ class OwnerParser:
                     if o is not None:
                         o.start = st
                         found.append(o)
-        for m in (SUPERVISE.finditer(s) if co else ()):
+        for m in (SUPERVISE.finditer(s) if co and ("负责" in s or "牵头" in s or "牵总" in s) else ()):
             end, items = self.etc_list_at(s, m.end())
             if not items:
                 end, items = self.list_at(s, m.end())
