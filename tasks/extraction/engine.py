@@ -245,6 +245,9 @@ def candidates(text, meeting_date, directory=None, events=None):
                 last_rule = False
                 continue   # a heading, a lead-in announcing items (the items are the directives) or what an
                 #            upper level said, not handed to anyone here (GUIDELINE exclusions)
+            if not ok and not owners and dl is None and not tgt and not sent_cue and not has_cue(ctext, goal):
+                last_rule = False
+                continue   # asks nothing and has no owner, limit or target: nothing to weigh
             feats = clause_features(
                 ctext, body, s, ci, len(chunks), explicit=explicit, owners=owners, subject=subject,
                 inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
