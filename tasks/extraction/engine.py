@@ -162,16 +162,16 @@ def candidates(text, meeting_date, directory=None, events=None):
             heading_owners[s.section] = hown
             heading_text[s.section] = s.text
         body = s.text
-        # the time-limit phrases of the sentence, scanned once for the pre-filter, the chunking and every chunk
-        body_dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(body)]
         off = 0
         m = ITEM_PREFIX.match(body)
         if m:
             off = m.end()
-        prefilter = None
         if not s.leadin and is_past(body) and not has_cue(body, targets(body)[1]):
-            prefilter = "past"
-        elif (not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body)
+            continue   # statistics / past achievements: nothing to extract (and nothing to parse)
+        # the time-limit phrases of the sentence, scanned once for the pre-filter, the chunking and every chunk
+        body_dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(body)]
+        prefilter = None
+        if (not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body)
               and not ((prev_owners or heading_owners.get(s.section)) and SUBJECTLESS.match(body[off:]))):
             body_goal = targets(body)[0]
             if not body_dls and not body_goal:
