@@ -61,6 +61,7 @@ def _chunks(sent_text, parser, ref, events, dls=None):
     cur_subject = False
     cur_dl = None
     cur_ok = False
+    cue_chunk, cue_seen, past_seen, prev_p = -1, False, False, 0
     k = 0
     for i, p in enumerate(pieces):
         seg_end = pieces[i + 1] if i + 1 < len(pieces) else len(sent_text)
@@ -86,10 +87,11 @@ def _chunks(sent_text, parser, ref, events, dls=None):
                     dl_here = v   # "确保5月份出台", "1、2、3号厂房7月底前交付使用": a limit opening its own task
             kk += 1
         if p > 0:
-            before = sent_text[bounds[-1]:p]
+            # what the chunk holds so far, when it is short enough to be only a role, a time or an owner list
+            before = sent_text[bounds[-1]:p] if p - bounds[-1] <= 64 else ""
             if (subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由"))
-                    and not ROLE_ONLY.match(before) and not _time_only(before)
-                    and not parser.owner_list_only(before)):
+                    and not (before and (ROLE_ONLY.match(before) or _time_only(before)
+                                         or parser.owner_list_only(before)))):
                 bounds.append(p)
                 cur_dl = None
                 cur_ok = False
@@ -105,8 +107,15 @@ def _chunks(sent_text, parser, ref, events, dls=None):
         elif piece_dl is not None and (cur_dl is None or cur_dl == "asap"):
             cur_dl = piece_dl
         if not cur_ok:
-            chunk_text = sent_text[bounds[-1]:seg_end]
-            cur_ok = has_cue(chunk_text) and not is_past(chunk_text)
+            # does the chunk ask for something yet (and not report the past)?  Looked at piece by piece, with
+            # the previous piece as context, so that a sentence of thousands of commas stays linear
+            if bounds[-1] != cue_chunk:
+                cue_chunk, cue_seen, past_seen = bounds[-1], False, False
+            window = sent_text[max(bounds[-1], prev_p):seg_end]
+            past_seen = past_seen or is_past(window)
+            cue_seen = cue_seen or has_cue(window)
+            cur_ok = cue_seen and not past_seen
+        prev_p = p
     bounds.append(len(sent_text))
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
 

@@ -33,7 +33,7 @@ ATTITUDE = re.compile(r"(?:要|必须|务必|应当)(?:进一步|切实|始终|�
 # the speaker's own side announcing what it will do (将 as a future marker, not 将…作为 "take … as")
 WILL = re.compile(r"将(?!来|近|军|心比心)(?![^，。；]{0,20}(?:作为|纳入|列为))|将要|准备|计划|拟")
 # everyone addressed at once in the subject: 各级各部门, 各县区、各部门, 全市各级各有关部门, 大家
-EVERYONE = re.compile(r"各级|(?:^|[、和与及])各(?:有关|相关)?(?:部门|单位)|[县市区]直各|全[县市区]各|大家|全体|广大")
+EVERYONE = re.compile(r"各级|各(?:有关|相关)?(?:部门|单位)|[县市区]直各|全[县市区]各|大家|全体|广大")
 QUESTION = re.compile(r"[？?]|怎么|如何|为什么|是否|吗$")
 NUMBERED = re.compile(r"^(?:[①②③④⑤⑥⑦⑧⑨⑩]|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要|抓)|第[一二三四五六七八九十]{1,2}[，,、])")
 DL_BOUNDED = re.compile(r"前|底|末|内")
