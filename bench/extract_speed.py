@@ -78,6 +78,18 @@ def main():
         big = "\n".join(texts * k)
         n, w, c = timed(lambda: len(extract_text(big, ref, directory)["directives"]))
         print(f"{str(k) + 'x':<6}{'one concatenated doc':<22}{len(big):>10}{n:>12}{w:>9.3f}{c:>8.3f}{len(big) / c:>15.0f}")
+    one_sentence(extract_text, directory, ref)
+
+
+def one_sentence(extract_text, directory, ref):
+    """A text layer without full stops: one sentence of n comma pieces must also cost linear time."""
+    print("\none sentence of n comma pieces (no full stop), CPU s:")
+    for n in (4000, 16000, 64000):
+        text = "县发改局负责，" + "推进项目建设，" * n + "6月底前完成。"
+        c = time.process_time()
+        extract_text(text, ref, directory)
+        c = time.process_time() - c
+        print(f"  n={n:<6} {len(text):>8} chars  {c:6.3f} s  {len(text) / max(c, 1e-9):>10.0f} chars/s")
 
 
 if __name__ == "__main__":
