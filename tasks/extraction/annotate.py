@@ -11,6 +11,8 @@ TARGET_RE = re.compile(
     rf"培养|减少|下降|提高到|提升到|提高|提升|全部|累计|保有量|总产值|收入|投资|签约|落地|化解|消除|必须控制在|保持在|"
     rf"剩余|至少要在|要在|创收|压减|偿还|新聘|安置|兴建)"
     rf"[^，。；：]{{0,12}}?(?P<q>{QTY})")
+# the final state a figure must reach ("新增2.6万亩、达到220万亩", "采购份额提高到40%以上"): the main target
+FINAL_RE = re.compile(rf"(?P<verb>达到|提高到|提升到|增长到|增加到|突破|达)[^，。；：]{{0,6}}?(?P<q>{QTY})")
 # process verbs: the quantity is the scope of the work rather than its goal
 TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
 QTY_RE = re.compile(QTY)
@@ -141,7 +143,7 @@ def targets(text):
     if not QTY_HINT.search(text):      # no digit at all (most clauses): only a qualitative goal is possible
         m = QUALITATIVE.search(text)
         return None, (m.group(0) if m else None)
-    goal = _governed(TARGET_RE, text)
+    goal = _governed(FINAL_RE, text) or _governed(TARGET_RE, text)
     if goal:
         return goal, goal
     return None, _scope_target(text)
