@@ -19,9 +19,22 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def find_corpus():
+    """../shared/corpus (also from a git worktree) or $TRACKER_CORPUS, without importing the engine
+    (its import is part of the start-up being measured)."""
+    env = os.environ.get("TRACKER_CORPUS")
+    if env:
+        return Path(env)
+    for parent in ROOT.parents:
+        if (parent / "shared" / "corpus" / "manifest.json").exists():
+            return parent / "shared" / "corpus"
+    return None
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("text_dir", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "texts"))
+    corpus = find_corpus()
+    ap.add_argument("text_dir", nargs="?", default=str(corpus / "texts") if corpus else None)
     ap.add_argument("--repeat", type=int, default=3, help="best of N runs")
     a = ap.parse_args()
     t0 = time.perf_counter()
@@ -65,6 +78,18 @@ def main():
         big = "\n".join(texts * k)
         n, w, c = timed(lambda: len(extract_text(big, ref, directory)["directives"]))
         print(f"{str(k) + 'x':<6}{'one concatenated doc':<22}{len(big):>10}{n:>12}{w:>9.3f}{c:>8.3f}{len(big) / c:>15.0f}")
+    one_sentence(extract_text, directory, ref)
+
+
+def one_sentence(extract_text, directory, ref):
+    """A text layer without full stops: one sentence of n comma pieces must also cost linear time."""
+    print("\none sentence of n comma pieces (no full stop), CPU s:")
+    for n in (4000, 16000, 64000):
+        text = "县发改局负责，" + "推进项目建设，" * n + "6月底前完成。"
+        c = time.process_time()
+        extract_text(text, ref, directory)
+        c = time.process_time() - c
+        print(f"  n={n:<6} {len(text):>8} chars  {c:6.3f} s  {len(text) / max(c, 1e-9):>10.0f} chars/s")
 
 
 if __name__ == "__main__":

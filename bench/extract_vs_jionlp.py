@@ -39,9 +39,19 @@ def best_of(n, fn):
     return out, best_c, best_w
 
 
-def main():
-    from tasks.extraction.gold import find_corpus
+def find_corpus():
+    """../shared/corpus (also from a git worktree) or $TRACKER_CORPUS, without importing the engine
+    (its import is part of the start-up being measured)."""
+    env = os.environ.get("TRACKER_CORPUS")
+    if env:
+        return Path(env)
+    for parent in ROOT.parents:
+        if (parent / "shared" / "corpus" / "manifest.json").exists():
+            return parent / "shared" / "corpus"
+    return None
 
+
+def main():
     corpus = find_corpus()
     ap = argparse.ArgumentParser()
     ap.add_argument("text_dir", nargs="?", default=str(corpus / "texts") if corpus else None)

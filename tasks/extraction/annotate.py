@@ -11,6 +11,8 @@ TARGET_RE = re.compile(
     rf"培养|减少|下降|提高到|提升到|提高|提升|全部|累计|保有量|总产值|收入|投资|签约|落地|化解|消除|必须控制在|保持在|"
     rf"剩余|至少要在|要在|创收|压减|偿还|新聘|安置|兴建)"
     rf"[^，。；：]{{0,12}}?(?P<q>{QTY})")
+# the final state a figure must reach ("新增2.6万亩、达到220万亩", "采购份额提高到40%以上"): the main target
+FINAL_RE = re.compile(rf"(?P<verb>达到|提高到|提升到|增长到|增加到|突破|达)[^，。；：]{{0,6}}?(?P<q>{QTY})")
 # process verbs: the quantity is the scope of the work rather than its goal
 TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
 QTY_RE = re.compile(QTY)
@@ -18,8 +20,8 @@ QTY_HINT = re.compile(r"[\dX×Ｘ*＊]")
 BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
 SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
 # goals stated without a number (a class of result phrases: growth sign, half-year progress, zero stock)
-QUALITATIVE = re.compile(r"正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
-                         r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵")
+QUALITATIVE = re.compile(r"(?=[正双任时清转全零翻过一二三四五六七八九前第])(?:正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
+                         r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵)")
 STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
 
 YEAR_ONLY = re.compile(r"(?:\d{4}|[X*]+)年")
@@ -131,26 +133,35 @@ def pick_deadline(text, ref, events=None, found=None):
 
 def pick_target(text, goal_only=False):
     """The main quantified goal. goal_only: only a quantity governed by a goal verb (完成/达到/新增…)."""
+    goal, target = targets(text)
+    return goal if goal_only else target
+
+
+def targets(text):
+    """(goal, target) of a clause in one pass: the quantity governed by a goal verb, and the main target
+    (that goal, else a scope quantity, else a qualitative goal)."""
     if not QTY_HINT.search(text):      # no digit at all (most clauses): only a qualitative goal is possible
-        if goal_only:
-            return None
         m = QUALITATIVE.search(text)
-        return m.group(0) if m else None
-    found = []
-    for rx in ((TARGET_RE,) if goal_only else (TARGET_RE, TARGET_WEAK_RE)):
-        for m in rx.finditer(text):
-            q = m.group("q")
-            before = text[max(0, m.start("q") - 12):m.start("q")]
-            if STAT_BEFORE.search(before):
-                continue
-            if YEAR_NUMBER.match(q.strip()):
-                continue
-            found.append(q.strip())
-            break
-        if found:
-            return found[0]
-    if goal_only:
-        return None
+        return None, (m.group(0) if m else None)
+    goal = _governed(FINAL_RE, text) or _governed(TARGET_RE, text)
+    if goal:
+        return goal, goal
+    return None, _scope_target(text)
+
+
+def _governed(rx, text):
+    for m in rx.finditer(text):
+        q = m.group("q")
+        if STAT_BEFORE.search(text[max(0, m.start("q") - 12):m.start("q")]) or YEAR_NUMBER.match(q.strip()):
+            continue
+        return q.strip()
+    return None
+
+
+def _scope_target(text):
+    weak = _governed(TARGET_WEAK_RE, text)
+    if weak:
+        return weak
     # no goal verb: the first quantity that is not a statistic is the scope of the task
     # ("对5个正在办理…的项目，要…", "尽早将2722户搬迁安置到位"), else a qualitative goal
     for m in QTY_RE.finditer(text):

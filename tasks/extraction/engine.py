@@ -2,7 +2,7 @@
 import re
 from datetime import date, datetime
 
-from .annotate import YEAR_LEVEL, pick_deadline, pick_target, recurrence
+from .annotate import YEAR_LEVEL, pick_deadline, recurrence, targets
 from .classify import HANDED_DOWN, decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
@@ -14,7 +14,6 @@ from .normalise import normalise
 from .owners import DISCOURSE, OwnerParser
 from .segment import segment
 
-LEVEL_RE = re.compile(r"全(县|市|区|省)|(县|市|区|省)委|(县|市|区|省)政府")
 ITEM_PREFIX = re.compile(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
 SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
 RESULT_VERB = re.compile(r"完成|成为|进入|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|上报|报送|提交|办结|"
@@ -44,10 +43,9 @@ def _top(section):
 
 
 def _level(text):
-    counts = {"县": 0, "市": 0, "区": 0, "省": 0}
-    for m in LEVEL_RE.finditer(text[:20000]):
-        k = m.group(1) or m.group(2) or m.group(3)
-        counts[k] += 1
+    """The speech's own level (县/市/区/省): which of 全X / X委 / X政府 is commonest in its first 20,000 characters."""
+    head = text[:20000]
+    counts = {k: head.count("全" + k) + head.count(k + "委") + head.count(k + "政府") for k in "县市区省"}
     return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "县"
 
 
@@ -63,6 +61,7 @@ def _chunks(sent_text, parser, ref, events, dls=None):
     cur_subject = False
     cur_dl = None
     cur_ok = False
+    cue_chunk, cue_seen, past_seen, prev_p = -1, False, False, 0
     k = 0
     for i, p in enumerate(pieces):
         seg_end = pieces[i + 1] if i + 1 < len(pieces) else len(sent_text)
@@ -88,10 +87,11 @@ def _chunks(sent_text, parser, ref, events, dls=None):
                     dl_here = v   # "确保5月份出台", "1、2、3号厂房7月底前交付使用": a limit opening its own task
             kk += 1
         if p > 0:
-            before = sent_text[bounds[-1]:p]
+            # what the chunk holds so far, when it is short enough to be only a role, a time or an owner list
+            before = sent_text[bounds[-1]:p] if p - bounds[-1] <= 64 else ""
             if (subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由"))
-                    and not ROLE_ONLY.match(before) and not _time_only(before)
-                    and not parser.owner_list_only(before)):
+                    and not (before and (ROLE_ONLY.match(before) or _time_only(before)
+                                         or parser.owner_list_only(before)))):
                 bounds.append(p)
                 cur_dl = None
                 cur_ok = False
@@ -107,8 +107,15 @@ def _chunks(sent_text, parser, ref, events, dls=None):
         elif piece_dl is not None and (cur_dl is None or cur_dl == "asap"):
             cur_dl = piece_dl
         if not cur_ok:
-            chunk_text = sent_text[bounds[-1]:seg_end]
-            cur_ok = has_cue(chunk_text) and not is_past(chunk_text)
+            # does the chunk ask for something yet (and not report the past)?  Looked at piece by piece, with
+            # the previous piece as context, so that a sentence of thousands of commas stays linear
+            if bounds[-1] != cue_chunk:
+                cue_chunk, cue_seen, past_seen = bounds[-1], False, False
+            window = sent_text[max(bounds[-1], prev_p):seg_end]
+            past_seen = past_seen or is_past(window)
+            cue_seen = cue_seen or has_cue(window)
+            cur_ok = cue_seen and not past_seen
+        prev_p = p
     bounds.append(len(sent_text))
     return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i + 1] > bounds[i]]
 
@@ -164,17 +171,18 @@ def candidates(text, meeting_date, directory=None, events=None):
             heading_owners[s.section] = hown
             heading_text[s.section] = s.text
         body = s.text
-        # the time-limit phrases of the sentence, scanned once for the pre-filter, the chunking and every chunk
-        body_dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(body)]
         off = 0
         m = ITEM_PREFIX.match(body)
         if m:
             off = m.end()
+        if not s.leadin and is_past(body) and not has_cue(body, targets(body)[1]):
+            continue   # statistics / past achievements: nothing to extract (and nothing to parse)
+        # the time-limit phrases of the sentence, scanned once for the pre-filter, the chunking and every chunk
+        body_dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(body)]
         prefilter = None
-        if not s.leadin and is_past(body) and not has_cue(body, pick_target(body)):
-            prefilter = "past"
-        elif not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body):
-            body_goal = pick_target(body, goal_only=True)
+        if (not s.leadin and not (leadin_owners and s.item) and not parser.may_have_owner(body)
+              and not ((prev_owners or heading_owners.get(s.section)) and SUBJECTLESS.match(body[off:]))):
+            body_goal = targets(body)[0]
             if not body_dls and not body_goal:
                 prefilter = "empty"    # no time limit, no goal and nobody who could own it: cannot be trackable
             elif not has_cue(body, body_goal):
@@ -183,6 +191,7 @@ def candidates(text, meeting_date, directory=None, events=None):
             continue
         sent_cue = False
         chunk_owners = []
+        body_said = parser.reported.match(body) is not None
         # a short first sentence of a list item is the item's title ("二是要抓项目前期。")
         item_title = s.item and len(body) - off <= 16 and body.endswith(("。", "：", ":"))
         chunks = _chunks(body[off:], parser, meeting_date, events,
@@ -205,8 +214,7 @@ def candidates(text, meeting_date, directory=None, events=None):
             explicit = list(owners)
             dl_text, dl, weak = pick_deadline(ctext, meeting_date, events,
                                               [(x - a, y - a, k, t) for x, y, k, t in body_dls if x >= a and y <= b])
-            tgt = pick_target(ctext)
-            goal = pick_target(ctext, goal_only=True)
+            goal, tgt = targets(ctext)
             rec = recurrence(ctext)
             inherited = None
             qualifying = [o for o in owners if not o.upper]   # 市财政局 in a county speech: shown, not qualifying
@@ -240,17 +248,20 @@ def candidates(text, meeting_date, directory=None, events=None):
                     ok = False
             if inherited and ok:
                 conf = round(conf - 0.05, 2)
-            upper_said = (parser.reported.match(ctext) and not HANDED_DOWN.search(ctext)
-                          and not any(not o.upper for o in explicit))
+            said = body_said or parser.reported.match(ctext) is not None
+            upper_said = said and not HANDED_DOWN.search(ctext) and not any(not o.upper for o in explicit)
             if (heading_only or upper_said or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
                 last_rule = False
                 continue   # a heading, a lead-in announcing items (the items are the directives) or what an
                 #            upper level said, not handed to anyone here (GUIDELINE exclusions)
+            if not ok and not owners and dl is None and not tgt and not sent_cue and not has_cue(ctext, goal):
+                last_rule = False
+                continue   # asks nothing and has no owner, limit or target: nothing to weigh
             feats = clause_features(
                 ctext, body, s, ci, len(chunks), explicit=explicit, owners=owners, subject=subject,
                 inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
                 rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
-                leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule,
+                leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule, said=said,
                 doc_pos=s.start / max(1, len(nt)), para_past=para_past[s.para][0] / para_past[s.para][1],
                 section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1])
             last_rule = ok

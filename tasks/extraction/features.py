@@ -13,8 +13,9 @@ from .classify import (FORECAST, GENERIC_ANY, GENERIC_SUBJ, HANDED_DOWN, IMPERAT
 
 # discourse markers that introduce an example or an illustration rather than a task
 EXAMPLE = re.compile(r"^(?:[，、]|同时|另外)*(?:比如|例如|譬如|好比|像)")
+EXAMPLE_HINT = re.compile(r"[比例譬好像]")
 # markers of completed action or reported situation inside the predicate (aspect words)
-PERFECTIVE = re.compile(r"了(?![解结])|已经|已(?!于)|过(?=[一-龥]{0,2}[，。])|曾")
+PERFECTIVE = re.compile(r"(?=[了已过曾])(?:了(?![解结])|已经|已(?!于)|过(?=[一-龥]{0,2}[，。])|曾)")
 # heading/lead-in wording that frames the items below as tasks (imperative frames) …
 TASK_FRAME = re.compile(r"要|必须|务必|确保|力争|抓好|抓实|做好|推进|推动|加快|落实|强化|加强|突出|聚焦|坚持|着力|全力|狠抓|"
                         r"任务|重点|措施|工作|安排|部署|目标|建议|意见|几点|方面")
@@ -32,11 +33,32 @@ ATTITUDE = re.compile(r"(?:要|必须|务必|应当)(?:进一步|切实|始终|�
 # the speaker's own side announcing what it will do (将 as a future marker, not 将…作为 "take … as")
 WILL = re.compile(r"将(?!来|近|军|心比心)(?![^，。；]{0,20}(?:作为|纳入|列为))|将要|准备|计划|拟")
 # everyone addressed at once in the subject: 各级各部门, 各县区、各部门, 全市各级各有关部门, 大家
-EVERYONE = re.compile(r"各级|(?:^|[、和与及])各(?:有关|相关)?(?:部门|单位)|[县市区]直各|全[县市区]各|大家|全体|广大")
+EVERYONE = re.compile(r"各级|各(?:有关|相关)?(?:部门|单位)|[县市区]直各|全[县市区]各|大家|全体|广大")
 QUESTION = re.compile(r"[？?]|怎么|如何|为什么|是否|吗$")
 NUMBERED = re.compile(r"^(?:[①②③④⑤⑥⑦⑧⑨⑩]|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要|抓)|第[一二三四五六七八九十]{1,2}[，,、])")
 DL_BOUNDED = re.compile(r"前|底|末|内")
 DL_YEARWORD = re.compile(r"(?:今年|全年|年度|明年|本年度?)")
+
+
+_FRAMES = {}
+
+
+def _frame(kind, text):
+    """Frame features of a lead-in, a heading or a top-level section (memoised: many clauses share one)."""
+    key = (kind, text)
+    hit = _FRAMES.get(key)
+    if hit is None:
+        if len(_FRAMES) > 4096:
+            _FRAMES.clear()
+        hit = {}
+        if TASK_FRAME.search(text):
+            hit[kind + "_task_frame"] = 1.0
+        if REVIEW_FRAME.search(text) and kind != "leadin":
+            hit[kind + "_review_frame"] = 1.0
+        if kind == "leadin" and (YAO.search(text) or STRONG.search(text)):
+            hit["leadin_modal"] = 1.0
+        _FRAMES[key] = hit
+    return hit
 
 
 def _bucket(n, edges):
@@ -47,7 +69,8 @@ def _bucket(n, edges):
 
 
 def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, inherited, dl, dl_text, weak, tgt, goal,
-                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, doc_pos=0.0, para_past=0.0,
+                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, said=False, doc_pos=0.0,
+                    para_past=0.0,
                     section_past=0.0):
     f = {}
 
@@ -90,7 +113,9 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("opinion")
     if QUESTION.search(ctext):
         on("question")
-    if EXAMPLE.match(ctext):
+    if "”“" in ctext or ctext.count("”") > ctext.count("“"):
+        on("in_quote")      # inside a quotation: someone's words, not the speaker's assignment
+    if EXAMPLE_HINT.search(ctext, 0, 8) and EXAMPLE.match(ctext):
         on("example")
     if _exhort(ctext):
         on("exhort")
@@ -110,7 +135,7 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("first_plural")
     if parser.upper.match(ctext):
         on("upper_subject")
-    if parser.reported.match(ctext) or parser.reported.match(body):
+    if said:
         on("upper_said")
     if HANDED_DOWN.search(ctext):
         on("handed_down")
@@ -164,26 +189,16 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("is_leadin")
     if leadin:
         on("under_leadin")
-        if TASK_FRAME.search(leadin):
-            on("leadin_task_frame")
-        if YAO.search(leadin) or STRONG.search(leadin):
-            on("leadin_modal")
+        f.update(_frame("leadin", leadin))
     if s.section:
-        top = s.section.split(" / ")[0]
-        if REVIEW_FRAME.search(top):
-            on("top_review_frame")
-        if TASK_FRAME.search(top):
-            on("top_task_frame")
+        f.update(_frame("top", s.section.split(" / ")[0]))
     on("section_past" + _bucket(int(section_past * 100), (15, 30)))
     if para_past >= 0.5:
         on("para_mostly_past")
     elif para_past > 0:
         on("para_some_past")
     if heading:
-        if TASK_FRAME.search(heading):
-            on("heading_task_frame")
-        if REVIEW_FRAME.search(heading):
-            on("heading_review_frame")
+        f.update(_frame("heading", heading))
     on("chunk_first" if ci == 0 else "chunk_later")
     if nchunks > 1:
         on("sentence_split")

@@ -52,6 +52,7 @@ class GoldDoc:
     text: str
     date: date
     gold: list = field(default_factory=list)
+    source: str = ""      # the manifest the document comes from
 
 
 def load_manifest(path):
@@ -66,7 +67,7 @@ def load_manifest(path):
         if not tp.exists() or not gp.exists():
             continue
         gold = [json.loads(line) for line in gp.read_text(encoding="utf-8").splitlines() if line.strip()]
-        docs.append(GoldDoc(m["doc"], tp.read_text(encoding="utf-8"), date.fromisoformat(m["date"]), gold))
+        docs.append(GoldDoc(m["doc"], tp.read_text(encoding="utf-8"), date.fromisoformat(m["date"]), gold, str(path)))
     return docs
 
 

@@ -58,6 +58,8 @@ ORG_NOT_INSIDE = "会同|配合|协助|牵头|负责|督促|指导|联合|抓好
 # … and what may follow it in subject position (a separator, a modal or a verb of action)
 ORG_FOLLOW = ("要|既|之间|一级|层面|近期|今年|年内|会后|今天会后|下半年|本月|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|"
               "加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别")
+# official names joined by 和 (粮食和物资储备局, 自然资源和规划局, 住房和城乡建设局): 和 is part of the name
+JOINED_ORG = re.compile(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等]|{_alternation(ORG_FOLLOW)})")
 NOT_SUBJECT_START = re.compile(_alternation(ORG_NOT_FIRST))
 ORG_RE = re.compile(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
                     rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:主要|重点)?(?:(?!{_alternation(ORG_NOT_INSIDE)})[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}{ORG_SUFFIX_RX})"
@@ -77,9 +79,17 @@ ANON_NAME = re.compile(r"[X×Ｘ*＊]|某")
 GIVEN_NAME_STOP = re.compile(r"广大|全体|各位|诸位|在座|所有|有关|相关|其他|老|新|好|女|男|年轻|青年|基层|一线|机关|班子|党员|领导|这|那|哪|每|个|些|位|名")
 NOT_PERSON_NAME = re.compile(r"负责|领导|的|们|大家|同志|县|乡|镇|局|委|办|部|班子|各|相关|有关|主要|分管|全体|党员|干部|群众|人民|企业|书记")
 
-OWNER_HINT = re.compile(rf"{ORG_SUFFIX_RX}|(?:{TITLES})|同志|领导|负责|[县市区乡镇]（|两区|一区")
+def _firsts(alts):
+    """The characters the words of an alternation "a|b|(?<!x)c…" can start with (look-behinds skipped)."""
+    return "".join(sorted({re.sub(r"^\(\?<[!=][^)]*\)", "", a)[:1] for a in alts.split("|") if a}))
+
+
+# every alternative starts with one of these characters: a cheap first test at each position
+OWNER_HINT = re.compile(rf"(?=[{_firsts(ORG_SUFFIX + '|' + TITLES)}同领负县市区乡镇两一])"
+                        rf"(?:{ORG_SUFFIX_RX}|(?:{TITLES})|同志|领导|负责|[县市区乡镇]（|两区|一区)")
 SEP = r"(?:、|和|与|及|以及|同|[，,](?=[^。；]{0,24}?(?:等|要|必须)))"
 DISCOURSE = re.compile(
+    r"(?=[同另此其特尤还比例再我咱下接今会希当目首次最对为因主重关并而这一二三四五六七八九十第（(\d也都要由请责建需年])"
     r"(?:同时|另外|此外|其中|特别是|尤其是|还比如|比如|例如|再比如|我们|咱们|下来|下一步|接下来|今天会后|会后|希望|当前|目前|首先|其次|再次|最后|对此|为此|因此|主要是|重点是|关键是|"
     r"并且|而且|还有|这里|这项工作|此项工作|[一二三四五六七八九十]+是|[一二三四五六七八九十]+要|第[一二三四五六七八九十]+|"
     r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|也|都|要求|由|请|责成|建议|需要|"
@@ -98,6 +108,7 @@ LEVEL_ORGAN = re.compile(r"(?:县|区|市|州|省|国家|中央)(?:委|政府|�
 ORG_TAIL = re.compile(r"(?:等)?(?:部门|单位|系统)")
 WINDOW = 140     # an owner list, its adverbs and its verb fit in this many characters
 PROMISE = re.compile(r"(?:都|也|还|一定|务必)?要|必须|务必")
+SHARED_SUFFIX_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,4}、)+)(?P<last>[\u4e00-\u9fff]{2,4}(?:部门|单位|系统))")
 PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
 SUPERVISE = re.compile(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
@@ -150,7 +161,11 @@ class OwnerParser:
         self.upper = re.compile(rf"^(?:{organ}国家|中央|上级|党中央|国务院)")
         words = {"县": "省|市|州|国家|中央|总书记|国务院", "市": "省|国家|中央|总书记|国务院", "区": "省|市|国家|中央|总书记|国务院",
                  "省": "国家|中央|总书记|国务院"}.get(level, "省|国家|中央|总书记")
-        self.reported = re.compile(rf"^[^，。；]{{0,30}}?(?:{words})[^，。；]{{0,24}}?(?:强调|指出|讲到|要求|提出)[，：:]")
+        # "任省长在…强调，", "省委要求：": an upper level is the subject of a verb of saying (not "…按照省上的要求，"
+        # nor "…要求各地": a modal 要 before it or 的 right before 要求 makes it no report)
+        self.reported = re.compile(rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,24}}?(?<!的)(?:强调|指出|讲到|要求|提出)[，：:]|"
+                                   rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,12}}?(?:会议|会|文件|意见|通知|方案)(?:上)?"
+                                   rf"(?:提出|明确|要求|强调|指出|部署)")
 
     # ---- one item -------------------------------------------------------
     def item_at(self, s, pos):
@@ -205,6 +220,9 @@ class OwnerParser:
                 best = (m.end(), Owner(nm, t, "person", "lead", None, pos))
         m = PLACE_RE.match(s, pos) if best is None else None
         if m and not PLACE_BAD.search(m.group(0)[:-1]) and (SEP_RE.match(s, m.end()) or MODAL.match(s, ADVERB.match(s, m.end()).end())):
+            best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
+        m = JOINED_ORG.match(s, pos) if s.find("和", pos + 2, pos + 8) >= 0 else None
+        if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
         m = ORG_RE.match(s, pos)
         if m and (best is None or m.end() > best[0]):
@@ -261,6 +279,26 @@ class OwnerParser:
             end, o = nxt
             items.append(o)
         return end, items
+
+    def shared_suffix_list_at(self, s, pos):
+        """"组织、纪检部门": short names sharing the suffix of the last one (组织部门 and 纪检部门)."""
+        m = SHARED_SUFFIX_LIST.match(s, pos)
+        if not m:
+            return pos, []
+        items = []
+        for piece in m.group("items").rstrip("、").split("、"):
+            it = self.item_at(piece, 0)
+            if it and it[0] == len(piece):
+                if it[1] is None:
+                    return pos, []        # a generic word (各部门…): not such a list
+                items.append(it[1])
+            elif FUNC_CHARS.search(piece) or GENERIC.match(piece):
+                return pos, []
+            else:
+                items.append(Owner(piece, piece, "unit", "lead", None, pos))
+        last = m.group("last")
+        items.append(Owner(last, last, "unit", "lead", None, pos))
+        return m.end(), items
 
     def etc_list_at(self, s, pos):
         """"X、Y、Z等部门" : every item of a list closed by 等…部门/单位 is a unit, known or not."""
@@ -353,6 +391,8 @@ class OwnerParser:
             pos = m.end()
         end, items = self.etc_list_at(s, pos)
         if not items:
+            end, items = self.shared_suffix_list_at(s, pos)
+        if not items:
             end, items = self.list_at(s, pos)
         if not items:
             return ()
@@ -381,7 +421,7 @@ class OwnerParser:
         subject = False
         if starts is None:
             starts = [0] + [m.end() for m in PUNCT.finditer(s)]
-            extra = [m.start() for m in ASSIGN_MID.finditer(s)]
+            extra = [m.start() for m in ASSIGN_MID.finditer(s)] if ("责成" in s or "要求" in s) else []
         else:
             extra = []
         if context is None:
@@ -401,7 +441,7 @@ class OwnerParser:
                     if o is not None:
                         o.start = st
                         found.append(o)
-        for m in (SUPERVISE.finditer(s) if co else ()):
+        for m in (SUPERVISE.finditer(s) if co and ("负责" in s or "牵头" in s or "牵总" in s) else ()):
             end, items = self.etc_list_at(s, m.end())
             if not items:
                 end, items = self.list_at(s, m.end())

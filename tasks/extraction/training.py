@@ -13,6 +13,7 @@ the best recall at a precision of at least ``MIN_PRECISION`` on the pooled LODO 
 import json
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 from .directory import default_directory
 from .engine import DIRECTIVE_KEYS, candidates
@@ -31,6 +32,7 @@ class DocData:
     gold: list
     cands: list      # candidate dicts (engine.candidates)
     labels: list     # 1 when the candidate is matched to a gold directive
+    source: str = ""
 
 
 def build(docs=None, directory=None):
@@ -44,7 +46,7 @@ def build(docs=None, directory=None):
         labels = [0] * len(cands)
         for _, si in matches(gs, ss):
             labels[si] = 1
-        out.append(DocData(d.doc, d.text, d.gold, cands, labels))
+        out.append(DocData(d.doc, d.text, d.gold, cands, labels, d.source))
     return out
 
 
@@ -168,12 +170,12 @@ def pick_threshold(data, probs, min_precision=MIN_PRECISION):
 
 
 def evaluate(data, outputs):
-    """Per-document and overall score.py figures of {doc: [directives]}."""
+    """Per-document and overall score.py figures of {doc: [directives]}: ([(doc, figures, counts)], figures)."""
     per, tot = [], {}
     for dd in data:
         r = score_doc(dd.text, dd.gold, outputs[dd.doc])
         add(tot, r)
-        per.append((dd.doc, summary(r)))
+        per.append((dd.doc, summary(r), add({}, r)))
     return per, summary(tot)
 
 
@@ -198,6 +200,7 @@ def train(manifests=None, lodo=True, min_precision=MIN_PRECISION, path=WEIGHTS_P
     result["model"] = full
     result["rules"] = evaluate(data, {dd.doc: rules_only(dd) for dd in data})
     result["in_sample"] = evaluate(data, {dd.doc: decide(dd, full, thr) for dd in data})
+    result["data"] = data
     if path is not None:
         with open(path, "w", encoding="utf-8") as f:
             json.dump(full.as_json(), f, ensure_ascii=False, indent=1, sort_keys=True)
@@ -205,23 +208,44 @@ def train(manifests=None, lodo=True, min_precision=MIN_PRECISION, path=WEIGHTS_P
     return result
 
 
-def format_report(result):
-    def row(name, s):
-        cell = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
-        return (f"| {name} | {s['gold']} | {s['sys']} | {s['tp']} | {cell(s['precision'])} | {cell(s['recall'])} | "
-                f"{cell(s['f1'])} | {cell(s['owner_f1'])} | {cell(s['dated_deadline_acc'])} | {cell(s['target_acc'])} |")
-    lines = []
-    head = ("| doc | gold | sys | tp | P | R | F1 | owner F1 | dated deadline | target |\n"
-            "|---|---|---|---|---|---|---|---|---|---|")
-    for key, title in (("lodo", "leave-one-document-out (decision layer)"), ("rules", "plain rules"),
-                       ("in_sample", "in-sample (shipped weights, all gold seen)")):
+def _part(source):
+    return "c01–c19 (tests/gold)" if "tests" in Path(source).parts else "shared corpus (seed, c21–c37)"
+
+
+def format_report(result, data=None):
+    """Markdown: the overall figures (LODO, plain rules, in-sample; all and by corpus part) and the
+    per-document LODO figures with the plain rules next to them."""
+    cell = lambda v: "-" if v is None else f"{v:.2f}"  # noqa: E731
+
+    def figs(s):
+        return (f"{s['gold']} | {s['sys']} | {s['tp']} | {cell(s['precision'])} | {cell(s['recall'])} | "
+                f"{cell(s['f1'])} | {cell(s['owner_f1'])} | {cell(s['dated_deadline_acc'])} | {cell(s['target_acc'])}")
+
+    parts = {dd.doc: _part(dd.source) for dd in data} if data else {}
+    lines = ["| run | documents | gold | sys | tp | P | R | F1 | owner F1 | dated deadline | target |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    names = (("lodo", "**leave-one-document-out**"), ("rules", "plain rules"), ("in_sample", "in-sample (weights saw all)"))
+    for key, title in names:
         if key not in result:
             continue
         per, overall = result[key]
-        lines += [f"### {title}", "", head]
-        lines += [row(doc, s) for doc, s in per]
-        lines += [row("**all**", overall), ""]
+        lines.append(f"| {title} | all {len(per)} | {figs(overall)} |")
+        for part in sorted(set(parts.values())):
+            tot = {}
+            for doc, _, counts in per:
+                if parts.get(doc) == part:
+                    add(tot, counts)
+            if tot:
+                n = sum(1 for doc, _, _ in per if parts.get(doc) == part)
+                lines.append(f"| {title} | {part}: {n} | {figs(summary(tot))} |")
     m = result["model"]
-    lines.append(f"threshold {m.threshold} (best recall at pooled LODO precision ≥ {m.meta.get('min_precision')}), "
-                 f"{len(m.weights)} features, {m.meta.get('candidates')} candidates")
+    lines += ["", f"Threshold {m.threshold} (best recall at pooled LODO precision ≥ {m.meta.get('min_precision')}), "
+              f"{len(m.weights)} features with a weight, {m.meta.get('candidates')} candidates.", ""]
+    if "lodo" in result:
+        rules = {doc: s for doc, s, _ in result["rules"][0]}
+        lines += ["| doc | gold | LODO sys | tp | P | R | F1 | owner F1 | dated deadline | target | rules P | rules R | rules F1 |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        for doc, s, _ in result["lodo"][0]:
+            r = rules[doc]
+            lines.append(f"| {doc} | {figs(s)} | {cell(r['precision'])} | {cell(r['recall'])} | {cell(r['f1'])} |")
     return "\n".join(lines)

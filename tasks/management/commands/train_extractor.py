@@ -29,7 +29,7 @@ class Command(BaseCommand):
         if missing or not manifests:
             raise CommandError("找不到标注清单：" + ("、".join(missing) or "共享语料 shared/corpus 与 tests/gold 均不存在"))
         result = training.train(manifests, lodo=not no_lodo, min_precision=min_precision, path=Path(output))
-        text = training.format_report(result)
+        text = training.format_report(result, result.get("data"))
         self.stdout.write(text)
         if report:
             Path(report).write_text(text + "\n", encoding="utf-8")
