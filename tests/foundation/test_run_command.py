@@ -103,7 +103,7 @@ def _alive(pid: int) -> bool:
 
 def test_bin_run_keeps_the_web_up_through_a_redis_outage_and_a_killed_worker(tmp_path):
     """bin/run on Redis (a private redis-server): one beat entry per job however often the set-up
-    runs; kill -9 the worker → the web keeps answering and the worker is started again; Redis goes
+    runs; kill -9 the worker (then beat) → the web keeps answering and it is started again; Redis goes
     down → the web keeps answering and the worker stays alive; Redis is back → jobs run again."""
     import sqlite3
 
@@ -152,6 +152,13 @@ def test_bin_run_keeps_the_web_up_through_a_redis_outage_and_a_killed_worker(tmp
         wait_for(lambda: _pid(run_dir / "worker.pid") not in (0, first) and text().count("ready.") >= 2, 90, "a new worker")
         assert "worker 已退出" in text()
         assert proc.poll() is None
+        # the same for beat
+        beat = _pid(run_dir / "beat.pid")
+        assert beat and _alive(beat)
+        os.kill(beat, signal.SIGKILL)
+        assert web_up()
+        wait_for(lambda: _pid(run_dir / "beat.pid") not in (0, beat) and text().count("beat: Starting") >= 2, 90, "a new beat")
+        assert "beat 已退出" in text() and web_up()
 
         # Redis goes down: the web keeps answering, the worker keeps waiting for it
         worker = _pid(run_dir / "worker.pid")
