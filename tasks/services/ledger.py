@@ -643,6 +643,7 @@ def _create_all(rows, *, by, now, result: LedgerResult, resolver: Resolver) -> N
             year = timezone.localtime(now).year
             m = re.search(r"(\d+)$", _next_code(year))
             next_no = int(m.group(1)) if m else 1
+            own_codes = {kw["code"] for _, kw in rows if kw["code"]}  # the ledger's 编号, kept
             taken = set()
             meetings: dict[tuple, Meeting] = {}
             tasks, plans = [], []
@@ -653,8 +654,11 @@ def _create_all(rows, *, by, now, result: LedgerResult, resolver: Resolver) -> N
                     r.errors.append(f"第{r.row}行：{exc.message}")
                     continue
                 code = kw["code"]
-                if not code or code in taken:
+                if not code or code in taken:  # none, or the same 编号 twice in the file: a new one
                     code = f"DB-{year}-{next_no:04d}"
+                    while code in own_codes or code in taken:
+                        next_no += 1
+                        code = f"DB-{year}-{next_no:04d}"
                     next_no += 1
                 taken.add(code)
                 meeting = None

@@ -184,3 +184,11 @@ def test_heading_in_the_number_column_and_names_with_a_separator(tmp_path, staff
     result = run(path, staff_user, dry_run=True)
     assert [(r.row, r.skipped) for r in result.rows] == [(3, "分类标题行：一、经济发展"), (4, ""), (6, "")]
     assert result.rows[1].lead == ["督查室"] and result.rows[2].lead == ["督查室", "财政局"]
+
+
+def test_own_codes_are_kept_and_new_ones_never_collide(tmp_path, staff_user, units):
+    path = write_xlsx(tmp_path / "k.xlsx", [["2024年台账"], ["编号"] + H,
+                                            ["", 1, "没有编号的事项", "财政局", "", "", "2024-12-31"],
+                                            ["DB-2024-0001", 2, "带编号的事项", "财政局", "", "", "2024-12-31"]])
+    run(path, staff_user)
+    assert dict(Task.objects.values_list("title", "code")) == {"带编号的事项": "DB-2024-0001", "没有编号的事项": "DB-2024-0002"}
