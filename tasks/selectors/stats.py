@@ -23,7 +23,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import (
-    Avg, Case, Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When,
+    Avg, Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When,
 )
 
 from django.utils import timezone
@@ -555,8 +555,6 @@ def unit_problems(on: dt.date | None = None) -> list[dict]:
         add(unit_id, "unacked", title)
     reported = ProgressReport.objects.filter(in_days("created_at", start, end), task_id=OuterRef("id"),
                                              unit_id=OuterRef(f"{a}unit_id"))
-    from django.db.models import Exists
-
     silent = (base.filter(OPEN_Q, in_days("assigned_at", None, start - dt.timedelta(days=1)),
                           **{f"{a}role": Assignment.Role.LEAD})
               .annotate(reported=Exists(reported)).filter(reported=False)
