@@ -456,7 +456,7 @@ def detail_row(s, n, r):
     return [n, r["code"], r["title"], r["meeting__title"] or "", r["meeting__date"], r["lead"], r["co"], r["leaders"],
             r["deadline_text"], r["start_date"], r["deadline"], closed, STATUS_LABELS.get(r["status"], r["status"]),
             _light_cell(s, r["light"]), _pct_cell(s, r["progress"]), _pct_cell(s, r["schedule_percent"]),
-            r["latest_progress"] or "", r["days_overdue"] or 0, "是" if r["flagged"] else "",
+            r["latest_progress"] or "", r["days_overdue"] or None, "是" if r["flagged"] else "",
             GRADE_LABELS.get(r["grade"], ""), RECURRENCE_LABELS.get(r["recurrence"], "")]
 
 
