@@ -378,9 +378,10 @@ def check_row(lr, resolver: Resolver, ctx: Context) -> tuple[RowResult, dict | N
         if s in CANCELLED_WORDS or any(w in status_text for w in ("撤销", "取消")):
             r.skipped = f"已撤销事项（状态“{status_text}”）"
             return r, None
-        if s in CLOSED_WORDS or status_text.startswith(("已办结", "已完成", "已销号")):
+        partly = re.search(r"\d\s*[%％]", status_text)  # "已完成80%": progress, still open
+        if (s in CLOSED_WORDS or status_text.startswith(("已办结", "已完成", "已销号"))) and not partly:
             status = "closed"
-        elif not (s in OPEN_WORDS or any(w in status_text for w in OPEN_WORDS)):
+        elif not (partly or s in OPEN_WORDS or any(w in status_text for w in OPEN_WORDS)):
             err(f"第{n}行：状态“{status_text}”无法识别（可填写 已办结、推进中 等）")
     r.status = status
     if not r.title:
