@@ -388,7 +388,8 @@ def _reported_by_unit(open_counted, role: str, start: dt.date, end: dt.date) -> 
 def _rank(rows: list[dict], min_tasks: int) -> None:
     """Sort, rank with honest ties (same score and same overdue count share a rank: 1, 2, 2, 4) and
     mark the first and last ranks; units that do not take part come last with a note."""
-    rows.sort(key=lambda x: (not x["eligible"], -(x["score"] or 0), x["overdue"], x["sort_order"], x["unit_id"]))
+    rows.sort(key=lambda x: (not x["eligible"], -(x["score"] or 0) if x["eligible"] else 0,
+                             x["overdue"] if x["eligible"] else 0, x["sort_order"], x["unit_id"]))
     rank, prev = 0, None
     ranked = [r for r in rows if r["eligible"]]
     for i, row in enumerate(ranked, start=1):
