@@ -339,7 +339,7 @@ def unit_ranking(on: dt.date | None = None, role: str = Assignment.Role.LEAD) ->
             grade_avg=Avg("grade_points", filter=counted & CLOSED_Q),
         )
     )
-    reported = _reported_by_unit(base.filter(counted & OPEN_Q), role, start, end)
+    reported = _reported_by_unit(base, on, role)
     min_tasks = max(1, settings.rank_min_tasks)
     weights = score_weights(settings, role)
     rows = []
@@ -376,13 +376,19 @@ def _unit_kinds():
     return [k for k in UnitKind.values if k != UnitKind.GROUP]
 
 
-def _reported_by_unit(open_counted, role: str, start: dt.date, end: dt.date) -> dict[int, int]:
-    """{unit id: how many of the given tasks it reported progress on in the period} for units in `role`."""
-    ids = open_counted.order_by().values("id")
-    qs = (ProgressReport.objects.filter(in_days("created_at", start, end), task_id__in=Subquery(ids),
-                                        task__assignments__unit_id=F("unit_id"), task__assignments__role=role)
-          .order_by().values("unit_id").annotate(n=Count("task_id", distinct=True)))
-    return {r["unit_id"]: r["n"] for r in qs}
+def _reported_by_unit(base, on: dt.date, role: str) -> dict[int, int]:
+    """{unit id: how many of its open 应考核事项 (open, due by the end of the period) it reported
+    progress on during the period}, for units in `role`. Today: a join on the tasks' own columns;
+    a past day: the tasks' states of that day (`base`, from history) as a subquery."""
+    start, end = report_period(on)
+    qs = ProgressReport.objects.filter(in_days("created_at", start, end), task__assignments__unit_id=F("unit_id"),
+                                       task__assignments__role=role)
+    if base.model is Task:
+        qs = qs.filter(task__status__in=OPEN_STATUSES, task__deadline__lte=end,
+                       task__assigned_at__lt=cutoff_of(on))
+    else:
+        qs = qs.filter(task_id__in=Subquery(base.filter(counted_q(on) & OPEN_Q).order_by().values("id")))
+    return {r["unit_id"]: r["n"] for r in qs.order_by().values("unit_id").annotate(n=Count("task_id", distinct=True))}
 
 
 def _rank(rows: list[dict], min_tasks: int) -> None:
