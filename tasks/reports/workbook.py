@@ -113,8 +113,10 @@ class SheetWriter:
     Each row's height fits its wrapped text."""
 
     def __init__(self, wb: Workbook, title: str, caption: str, columns: list[tuple[str, float]], fixed: bool = False,
-                 lean: bool = False):
-        """columns: (header, cap width); `lean`: the streamed detail sheets (see _lean)."""
+                 lean: bool = False, one_page: bool = False):
+        """columns: (header, cap width); `lean`: the streamed detail sheets (see _lean); `one_page`:
+        printed on one page (the summary), else one page wide and as many long as needed."""
+        self.one_page = one_page
         self.ws = wb.create_sheet(title)
         self.fixed = fixed or lean
         self.lean = lean
@@ -237,7 +239,7 @@ class SheetWriter:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = "9"  # A4
         ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
+        ws.page_setup.fitToHeight = 1 if self.one_page else 0
         ws.print_options.horizontalCentered = True
         ws.print_options.gridLines = self.lean
         ws.page_margins.left = ws.page_margins.right = 0.4
@@ -369,7 +371,7 @@ def _change(s, now, before):
 
 def _sheet_summary(wb, on, t, prev, title):
     s = SheetWriter(wb, "总体情况", f"{title}（{state_note(on)}）",
-                    [("项目", 28), ("本周", 10), ("上周", 10), ("较上周", 10), ("占比", 10), ("说明", 44)])
+                    [("项目", 28), ("本周", 10), ("上周", 10), ("较上周", 10), ("占比", 10), ("说明", 44)], one_page=True)
     total = t["total"] or 0
 
     def share(n):
@@ -456,7 +458,7 @@ def detail_row(s, n, r):
     return [n, r["code"], r["title"], r["meeting__title"] or "", r["meeting__date"], r["lead"], r["co"], r["leaders"],
             r["deadline_text"], r["start_date"], r["deadline"], closed, STATUS_LABELS.get(r["status"], r["status"]),
             _light_cell(s, r["light"]), _pct_cell(s, r["progress"]), _pct_cell(s, r["schedule_percent"]),
-            r["latest_progress"] or "", r["days_overdue"] or 0, "是" if r["flagged"] else "",
+            r["latest_progress"] or "", r["days_overdue"] or None, "是" if r["flagged"] else "",
             GRADE_LABELS.get(r["grade"], ""), RECURRENCE_LABELS.get(r["recurrence"], "")]
 
 

@@ -23,7 +23,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import (
-    Avg, Case, Count, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When,
+    Avg, Case, Count, Exists, F, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When,
 )
 
 from django.utils import timezone
@@ -340,7 +340,7 @@ def unit_ranking(on: dt.date | None = None, role: str = Assignment.Role.LEAD) ->
             grade_avg=Avg("grade_points", filter=counted & CLOSED_Q),
         )
     )
-    reported = _reported_by_unit(base.filter(counted & OPEN_Q), role, start, end)
+    reported = _reported_by_unit(base, on, role)
     min_tasks = max(1, settings.rank_min_tasks)
     weights = score_weights(settings, role)
     rows = []
@@ -377,19 +377,26 @@ def _unit_kinds():
     return [k for k in UnitKind.values if k != UnitKind.GROUP]
 
 
-def _reported_by_unit(open_counted, role: str, start: dt.date, end: dt.date) -> dict[int, int]:
-    """{unit id: how many of the given tasks it reported progress on in the period} for units in `role`."""
-    ids = open_counted.order_by().values("id")
-    qs = (ProgressReport.objects.filter(in_days("created_at", start, end), task_id__in=Subquery(ids),
-                                        task__assignments__unit_id=F("unit_id"), task__assignments__role=role)
-          .order_by().values("unit_id").annotate(n=Count("task_id", distinct=True)))
-    return {r["unit_id"]: r["n"] for r in qs}
+def _reported_by_unit(base, on: dt.date, role: str) -> dict[int, int]:
+    """{unit id: how many of its open 应考核事项 (open, due by the end of the period) it reported
+    progress on during the period}, for units in `role`. Today: a join on the tasks' own columns;
+    a past day: the tasks' states of that day (`base`, from history) as a subquery."""
+    start, end = report_period(on)
+    qs = ProgressReport.objects.filter(in_days("created_at", start, end), task__assignments__unit_id=F("unit_id"),
+                                       task__assignments__role=role)
+    if base.model is Task:
+        qs = qs.filter(task__status__in=OPEN_STATUSES, task__deadline__lte=end,
+                       task__assigned_at__lt=cutoff_of(on))
+    else:
+        qs = qs.filter(task_id__in=Subquery(base.filter(counted_q(on) & OPEN_Q).order_by().values("id")))
+    return {r["unit_id"]: r["n"] for r in qs.order_by().values("unit_id").annotate(n=Count("task_id", distinct=True))}
 
 
 def _rank(rows: list[dict], min_tasks: int) -> None:
     """Sort, rank with honest ties (same score and same overdue count share a rank: 1, 2, 2, 4) and
     mark the first and last ranks; units that do not take part come last with a note."""
-    rows.sort(key=lambda x: (not x["eligible"], -(x["score"] or 0), x["overdue"], x["sort_order"], x["unit_id"]))
+    rows.sort(key=lambda x: (not x["eligible"], -(x["score"] or 0) if x["eligible"] else 0,
+                             x["overdue"] if x["eligible"] else 0, x["sort_order"], x["unit_id"]))
     rank, prev = 0, None
     ranked = [r for r in rows if r["eligible"]]
     for i, row in enumerate(ranked, start=1):
@@ -556,8 +563,6 @@ def unit_problems(on: dt.date | None = None) -> list[dict]:
         add(unit_id, "unacked", title)
     reported = ProgressReport.objects.filter(in_days("created_at", start, end), task_id=OuterRef("id"),
                                              unit_id=OuterRef(f"{a}unit_id"))
-    from django.db.models import Exists
-
     silent = (base.filter(OPEN_Q, in_days("assigned_at", None, start - dt.timedelta(days=1)),
                           **{f"{a}role": Assignment.Role.LEAD})
               .annotate(reported=Exists(reported)).filter(reported=False)

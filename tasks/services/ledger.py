@@ -378,9 +378,10 @@ def check_row(lr, resolver: Resolver, ctx: Context) -> tuple[RowResult, dict | N
         if s in CANCELLED_WORDS or any(w in status_text for w in ("撤销", "取消")):
             r.skipped = f"已撤销事项（状态“{status_text}”）"
             return r, None
-        if s in CLOSED_WORDS or status_text.startswith(("已办结", "已完成", "已销号")):
+        partly = re.search(r"\d\s*[%％]", status_text)  # "已完成80%": progress, still open
+        if (s in CLOSED_WORDS or status_text.startswith(("已办结", "已完成", "已销号"))) and not partly:
             status = "closed"
-        elif not (s in OPEN_WORDS or any(w in status_text for w in OPEN_WORDS)):
+        elif not (partly or s in OPEN_WORDS or any(w in status_text for w in OPEN_WORDS)):
             err(f"第{n}行：状态“{status_text}”无法识别（可填写 已办结、推进中 等）")
     r.status = status
     if not r.title:
@@ -643,6 +644,7 @@ def _create_all(rows, *, by, now, result: LedgerResult, resolver: Resolver) -> N
             year = timezone.localtime(now).year
             m = re.search(r"(\d+)$", _next_code(year))
             next_no = int(m.group(1)) if m else 1
+            own_codes = {kw["code"] for _, kw in rows if kw["code"]}  # the ledger's 编号, kept
             taken = set()
             meetings: dict[tuple, Meeting] = {}
             tasks, plans = [], []
@@ -653,8 +655,11 @@ def _create_all(rows, *, by, now, result: LedgerResult, resolver: Resolver) -> N
                     r.errors.append(f"第{r.row}行：{exc.message}")
                     continue
                 code = kw["code"]
-                if not code or code in taken:
+                if not code or code in taken:  # none, or the same 编号 twice in the file: a new one
                     code = f"DB-{year}-{next_no:04d}"
+                    while code in own_codes or code in taken:
+                        next_no += 1
+                        code = f"DB-{year}-{next_no:04d}"
                     next_no += 1
                 taken.add(code)
                 meeting = None

@@ -170,7 +170,8 @@ def announce_report(rf: ReportFile, summary: dict | None = None) -> dict:
     for unit in Unit.objects.filter(active=True).exclude(webhook_url="").exclude(webhook_kind="").order_by("sort_order", "id"):
         r = ranking.get(unit.pk)
         mine = (f"贵单位牵头事项{r['tasks']}项，已办结{r['closed']}项，逾期未办结{r['overdue']}项，滞后{r['lagging']}项"
-                + (f"，排名第{r['rank']}位。" if r["rank"] else "。")) if r else "贵单位本期无牵头督办事项。"
+                + (f"，本期应考核{r['counted']}项，综合得分{r['score']}，排名第{r['rank']}位{'（并列）' if r['tie'] else ''}。"
+                   if r["rank"] else f"，{r['note']}。")) if r else "贵单位本期无牵头督办事项。"
         key = f"report:weekly:unit-{unit.pk}:{week}:{unit.webhook_kind}"  # same shape as policy.reminder_key
         try:
             with transaction.atomic():

@@ -31,6 +31,8 @@ def test_announced_once_per_week(scenario, staff_user, webhook_unit):
     rem = rems.get()
     assert rem.unit == webhook_unit and rem.channel == "wecom" and rem.period == "2024-W23"
     assert rem.target == webhook_unit.webhook_url and "贵单位牵头事项3项" in rem.body and "逾期未办结2项" in rem.body
+    assert "本期应考核2项，综合得分12.5，排名第3位。" in rem.body  # 财政局, last of three
+    assert f"/admin/tasks/reportfile/{rf1.pk}/download-docx/" in notices.get().body and "2024年第1期" in notices.get().body
     assert announce_report(rf2) == {"notices": 0, "reminders": 0}
     generate_report(on=ON + dt.timedelta(days=5), trigger="command")  # next ISO week: announced again
     assert Reminder.objects.filter(kind=Reminder.Kind.REPORT).count() == 2

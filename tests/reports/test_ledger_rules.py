@@ -64,7 +64,7 @@ def test_status_column_grades_and_closing(tmp_path, staff_user, units):
         ["2024年台账"], H + ["状态", "办结日期", "办结评定", "挂牌督办", "完成进度"],
         [1, "已经办完的事", "财政局", "", "", "2024-06-30", "已办结", "2024-06-20", "良好", "", 1],
         [2, "逾期办完的事", "财政局", "", "", "2024-05-31", "已完成", dt.datetime(2024, 6, 10), "", "是", ""],
-        [3, "还在推进的事", "县发改局", "", "", "2024-12-31", "推进中", "", "", "是", 0.4],
+        [3, "还在推进的事", "县发改局", "", "", "2024-12-31", "已完成40%", "", "", "是", 0.4],
         [4, "状态写错的事", "县发改局", "", "", "2024-12-31", "差不多了", "", "", "", ""],
     ])
     with pytest.raises(LedgerError) as e:
@@ -184,3 +184,11 @@ def test_heading_in_the_number_column_and_names_with_a_separator(tmp_path, staff
     result = run(path, staff_user, dry_run=True)
     assert [(r.row, r.skipped) for r in result.rows] == [(3, "分类标题行：一、经济发展"), (4, ""), (6, "")]
     assert result.rows[1].lead == ["督查室"] and result.rows[2].lead == ["督查室", "财政局"]
+
+
+def test_own_codes_are_kept_and_new_ones_never_collide(tmp_path, staff_user, units):
+    path = write_xlsx(tmp_path / "k.xlsx", [["2024年台账"], ["编号"] + H,
+                                            ["", 1, "没有编号的事项", "财政局", "", "", "2024-12-31"],
+                                            ["DB-2024-0001", 2, "带编号的事项", "财政局", "", "", "2024-12-31"]])
+    run(path, staff_user)
+    assert dict(Task.objects.values_list("title", "code")) == {"带编号的事项": "DB-2024-0001", "没有编号的事项": "DB-2024-0002"}
