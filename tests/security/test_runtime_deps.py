@@ -82,6 +82,9 @@ def test_fresh_venv_from_requirements_runs_web_worker_and_beat_on_redis(tmp_path
     redis_url = redis_url_or_skip()
     venv = runtime_venv()
     py = str(venv / "bin" / "python")
+    check = subprocess.run([py, "-m", "pip", "check", "--disable-pip-version-check"], capture_output=True, text=True,
+                           timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr  # every package's own requirements are met
     # nothing from the test environment leaks in: no PYTHONPATH, no test venv on PATH
     env = {"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
            "TRACKER_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "tracker.settings"}
