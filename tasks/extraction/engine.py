@@ -3,7 +3,7 @@ import re
 from datetime import date, datetime
 
 from .annotate import YEAR_LEVEL, pick_deadline, recurrence, targets
-from .classify import HANDED_DOWN, decide, has_cue, is_past
+from .classify import HANDED_DOWN, LEAD_PIECE, decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
@@ -249,7 +249,10 @@ def candidates(text, meeting_date, directory=None, events=None):
             if inherited and ok:
                 conf = round(conf - 0.05, 2)
             said = body_said or parser.reported.match(ctext) is not None
-            upper_said = said and not HANDED_DOWN.search(ctext) and not any(not o.upper for o in explicit)
+            # an upper level as the subject ("11月份，市上就要开始…验收", "省领导小组将…"): what another level does
+            upper_acts = (parser.upper.match(ctext) or parser.upper.match(LEAD_PIECE.sub("", ctext))) is not None
+            upper_said = ((said or upper_acts) and not HANDED_DOWN.search(ctext)
+                          and not any(not o.upper for o in explicit))
             if (heading_only or upper_said or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
                 last_rule = False
                 continue   # a heading, a lead-in announcing items (the items are the directives) or what an
