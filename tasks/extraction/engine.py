@@ -152,7 +152,7 @@ def candidates(text, meeting_date, directory=None, events=None):
     heading_owners = {}
     heading_text = {}
     last_rule = False
-    for si, s in enumerate(sents):
+    for s in sents:
         if s.title:
             continue
         new_para = s.para != prev_para
@@ -265,7 +265,7 @@ def candidates(text, meeting_date, directory=None, events=None):
                 inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
                 rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
                 leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule, said=said,
-                doc_pos=s.start / max(1, len(nt)), para_past=para_past[s.para][0] / para_past[s.para][1],
+                para_past=para_past[s.para][0] / para_past[s.para][1],
                 section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1])
             last_rule = ok
             if ok:

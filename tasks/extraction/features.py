@@ -69,7 +69,7 @@ def _bucket(n, edges):
 
 
 def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, inherited, dl, dl_text, weak, tgt, goal,
-                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, said=False, doc_pos=0.0,
+                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, said=False,
                     para_past=0.0,
                     section_past=0.0):
     f = {}
