@@ -60,6 +60,10 @@ ORG_FOLLOW = ("要|既|之间|一级|层面|近期|今年|年内|会后|今天�
               "加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别")
 # official names joined by 和 (粮食和物资储备局, 自然资源和规划局, 住房和城乡建设局): 和 is part of the name
 JOINED_ORG = re.compile(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等]|{_alternation(ORG_FOLLOW)})")
+# a quoted name with an organisation suffix ("“链长”单位"), the heads of a group of places ("分管副县（市、区）长"),
+# the people of a line of work ("工业战线的同志")
+GROUP_OF_PEOPLE = re.compile(rf"“[^”]{{1,8}}”{ORG_SUFFIX_RX}|(?:分管)?副?[县市区]（[县市区、]{{3,5}}）长|"
+                             rf"[\u4e00-\u9fff]{{2,6}}(?:战线|系统|口|行业)的同志")
 NOT_SUBJECT_START = re.compile(_alternation(ORG_NOT_FIRST))
 ORG_RE = re.compile(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
                     rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:主要|重点)?(?:(?!{_alternation(ORG_NOT_INSIDE)})[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}{ORG_SUFFIX_RX})"
@@ -108,6 +112,8 @@ LEVEL_ORGAN = re.compile(r"(?:县|区|市|州|省|国家|中央)(?:委|政府|�
 ORG_TAIL = re.compile(r"(?:等)?(?:部门|单位|系统)")
 WINDOW = 140     # an owner list, its adverbs and its verb fit in this many characters
 PROMISE = re.compile(r"(?:都|也|还|一定|务必)?要|必须|务必")
+ENUMERATED_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,6}、)+[\u4e00-\u9fff]{2,6}?)"
+                             r"(?:[一二三四五六七八九十两]|\d{1,2})(?:家|个)(?:企业|单位|部门|公司|乡镇|县区|园区)")
 SHARED_SUFFIX_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,4}、)+)(?P<last>[\u4e00-\u9fff]{2,4}(?:部门|单位|系统))")
 PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
@@ -221,6 +227,10 @@ class OwnerParser:
         m = PLACE_RE.match(s, pos) if best is None else None
         if m and not PLACE_BAD.search(m.group(0)[:-1]) and (SEP_RE.match(s, m.end()) or MODAL.match(s, ADVERB.match(s, m.end()).end())):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
+        m = GROUP_OF_PEOPLE.match(s, pos) if s.startswith("“", pos) or s.find("的同志", pos, pos + 12) >= 0 or \
+            s.find("长", pos + 5, pos + 10) >= 0 else None
+        if m and (best is None or m.end() > best[0]):
+            best = (m.end(), Owner(m.group(0), m.group(0), "group" if "同志" in m.group(0) else "unit", "lead", None, pos))
         m = JOINED_ORG.match(s, pos) if s.find("和", pos + 2, pos + 8) >= 0 else None
         if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
@@ -281,7 +291,13 @@ class OwnerParser:
         return end, items
 
     def shared_suffix_list_at(self, s, pos):
-        """"组织、纪检部门": short names sharing the suffix of the last one (组织部门 and 纪检部门)."""
+        """"组织、纪检部门": short names sharing the suffix of the last one (组织部门 and 纪检部门);
+        "豫光、济钢、金利、万洋四家企业": names counted by what they are."""
+        m = ENUMERATED_LIST.match(s, pos) if s.find("、", pos, pos + 8) >= 0 else None
+        if m:
+            pieces = m.group("items").split("、")
+            if not any(FUNC_CHARS.search(x) or GENERIC.match(x) for x in pieces):
+                return m.end(), [Owner(x, x, "unit", "lead", None, pos) for x in pieces]
         m = SHARED_SUFFIX_LIST.match(s, pos)
         if not m:
             return pos, []
@@ -317,6 +333,8 @@ class OwnerParser:
                 items.append(it[1])
             elif 2 <= len(piece) <= 5 and not GENERIC.match(piece) and not FUNC_CHARS.search(piece):
                 items.append(Owner(piece, piece, "unit", "lead", None, pos))
+            elif FUNC_CHARS.search(piece) or len(piece) > 5:
+                return pos, []   # "各乡镇要加强与县发改、统计等部门": a clause, not a list of owners
         end = m.end()
         while True:
             sm = SEP_RE.match(s, end)
