@@ -217,7 +217,8 @@ def candidates(text, meeting_date, directory=None, events=None):
             goal, tgt = targets(ctext)
             rec = recurrence(ctext)
             inherited = None
-            qualifying = [o for o in owners if not o.upper]   # 市财政局 in a county speech: shown, not qualifying
+            # 市财政局 in a county speech, 各县区 in "各县区、各部门要…": shown, not qualifying on their own
+            qualifying = [o for o in owners if not o.upper and not o.everyone]
             is_title = item_title and not ((dl and dl != "asap") or tgt)
             if not owners and not is_title:
                 if chunk_owners and not subject:

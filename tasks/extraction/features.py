@@ -149,6 +149,8 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
             on(f"own_kind_{k}")
         if all(o.upper for o in explicit):
             on("own_upper_level")
+        if all(o.everyone for o in explicit):
+            on("own_with_everyone")
         if any(o.unit_id is not None or (o.kind == "unit" and not o.mention.startswith(("各", "相关", "有关")))
                for o in explicit):
             on("own_named_unit")

@@ -144,6 +144,7 @@ class Owner:
     level_mismatch: bool = False   # a unit of another administrative level than the directory's
     upper: bool = False            # … and that level is above the speech's own (市财政局 in a county speech)
     known: bool = False            # matched a directory alias
+    everyone: bool = False         # listed with 各部门/各单位 ("各县区、各部门要…"): the list addresses everyone
 
     def as_dict(self):
         d = {"name": self.name, "mention": self.mention, "kind": self.kind, "role": self.role, "unit_id": self.unit_id}
@@ -153,7 +154,7 @@ class Owner:
 
     def copy(self):
         return Owner(self.name, self.mention, self.kind, self.role, self.unit_id, self.start, self.level_mismatch, self.upper,
-                     self.known)
+                     self.known, self.everyone)
 
 
 class OwnerParser:
@@ -424,12 +425,14 @@ class OwnerParser:
         if PAST_PRED.search(after[:14]) and not PROMISE.match(after):
             return ()   # "相关领导对…进行了分析": a report of what was done, not an assignment
         role = "co" if ROLE_CO.match(tail) else "lead"
+        everyone = any(o is None for o in items)   # a generic member (各部门, 各单位) was consumed
         out = []
         for o in items:
             if o is None:
                 continue
             o.role = role
             o.start = pos
+            o.everyone = everyone and o.mention.startswith(("各", "相关", "有关"))
             out.append(o)
         return tuple(out)
 
