@@ -91,7 +91,8 @@ def _chunks(sent_text, parser, ref, events, dls=None):
             before = sent_text[bounds[-1]:p] if p - bounds[-1] <= 64 else ""
             if (subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由"))
                     and not (before and (ROLE_ONLY.match(before) or _time_only(before)
-                                         or parser.owner_list_only(before)))):
+                                         or parser.owner_list_only(before)))
+                    and not (p - prev_p <= 34 and ROLE_ONLY.match(sent_text[prev_p:p]))):   # "…，请X牵头，Y负责，…"
                 bounds.append(p)
                 cur_dl = None
                 cur_ok = False
