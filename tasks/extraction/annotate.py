@@ -32,6 +32,7 @@ PROTECTED = re.compile(r"前|内|为止")
 OR_JOIN = re.compile(r"或者?|或是|至|到|、")
 YEAR_NUMBER = re.compile(r"^\d{4}$")
 
+CIRCUMSTANCE = re.compile(r"随着|伴随|面对|鉴于|由于|受")   # openers of a background clause
 GOAL_BEFORE = re.compile(r"(?:确保|力争|争取|必须|务必)$")
 RELATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}的(?![\u4e00-\u9fff]{0,2}(?:目标|任务))")
 RELATIVE_VERB = re.compile(r"下达|出台|确定|安排|签约|开工|批复|印发|召开|部署")  # verbs of what was issued or decided
@@ -93,6 +94,8 @@ def deadline_candidates(text, ref, events=None, found=None):
         else:
             attrib = ATTRIB_AFTER_DATE.match(after) is not None
         weak = (bool(WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)) or (kind != "asap" and attrib and not protected)
+        if kind != "asap" and CIRCUMSTANCE.search(text, max(0, text.rfind("，", 0, m_start) + 1), m_start):
+            weak = True   # "随着毕业季即将来临，…": the time of a circumstance, not a limit
         if kind != "asap" and RELATIVE_AFTER.match(text, m_end) and RELATIVE_VERB.search(text, m_end, m_end + 5):
             weak = True   # "20XX年3月底前下达的项目": a date inside a relative clause describes the noun
         if ((phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)
