@@ -59,7 +59,7 @@ ORG_NOT_INSIDE = "会同|配合|协助|牵头|负责|督促|指导|联合|抓好
 ORG_FOLLOW = ("要|既|之间|一级|层面|近期|今年|年内|会后|今天会后|下半年|本月|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|"
               "加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别")
 # official names joined by 和 (粮食和物资储备局, 自然资源和规划局, 住房和城乡建设局): 和 is part of the name
-JOINED_ORG = re.compile(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等]|{_alternation(ORG_FOLLOW)})")
+JOINED_ORG = re.compile(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等：:]|{_alternation(ORG_FOLLOW)})")
 # a quoted name with an organisation suffix ("“链长”单位"), the heads of a group of places ("分管副县（市、区）长"),
 # the people of a line of work ("工业战线的同志")
 GROUP_OF_PEOPLE = re.compile(rf"“[^”]{{1,8}}”{ORG_SUFFIX_RX}|(?:分管)?副?[县市区]（[县市区、]{{3,5}}）长|"
@@ -67,7 +67,7 @@ GROUP_OF_PEOPLE = re.compile(rf"“[^”]{{1,8}}”{ORG_SUFFIX_RX}|(?:分管)?�
 NOT_SUBJECT_START = re.compile(_alternation(ORG_NOT_FIRST))
 ORG_RE = re.compile(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
                     rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:主要|重点)?(?:(?!{_alternation(ORG_NOT_INSIDE)})[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}{ORG_SUFFIX_RX})"
-                    rf"(?=[、，和与及等]|{_alternation(ORG_FOLLOW)}|$)")
+                    rf"(?=[、，和与及等：:]|{_alternation(ORG_FOLLOW)}|$)")
 # a subordinate place named as a subject: 民权县, 永城市, 睢阳区, 示范区, 高新区 (a proper name of one to
 # four characters and a county/city/district word), never 全县/我市/本区/县市区-style generic words
 PLACE_RE = re.compile(r"(?![全我本该各这那每其此城市县区省州乡镇])[\u4e00-\u9fff]{1,4}?(?:县|市|区|旗)(?![场民长委直级里])(?:政府|党委|管委会)?")
