@@ -16,7 +16,8 @@ IMPERATIVE = re.compile(
     r"(?:扎实|加快|全力|积极|大力|着力|深入|持续|切实|全面|坚决|抓紧|尽快|力争|确保|争取|进一步|突出|强化|加强|推动|推进|做好|抓好|"
     r"实施|完成|启动|建立|健全|落实|深化|优化|提升|严格|狠抓|高度关注|继续|认真|集中|组织|开展|谋划|筹建|新建|建设|创建|加大|提前|及时)")
 PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|正在|呈现|居全[市省县区国]|位居|首位|比上年|较上年|增速|排名|占比|尚有|尚未|仍有|低于|高于|先后|曾经|去年|今年以来|上半年[，,]|截至|累计完成|同比|荣获|被评为|获得|取得了|实现了|完成了|"
-                  r"(?:争取|拿|得|收)到(?![位期时底年月])")   # …到: a resultative complement, the thing is obtained
+                  r"争取到(?![位期时底年月])|拿到(?![位期时底年月])|得到(?![位期时底年月])|收到(?![位期时底年月])")
+# (…到: a resultative complement, the thing is obtained; literal alternatives keep re's first-character test)
 FORECAST = re.compile(r"预计|估计|可能|或将|据测算")
 OPINION = re.compile(r"我认为|我们认为|我觉得|我想|我相信|我们相信|我完全同意")
 UPPER_SUBJ = re.compile(r"^(?:[，、]|同时|另外|今年|目前)*(?:国家|中央|党中央|国务院|省委|省政府|省里|省|市委|市政府|市里|州委|州政府|州里|上级|各国)")
@@ -58,7 +59,8 @@ def _exhort(text):
 def has_cue(text, target=None):
     if YAO.search(text) or STRONG.search(text) or IMPERATIVE.match(text):
         return True
-    if ((LEAD_DATE.match(text) and RESULT.search(text)) or DATED_ACTION.search(text)) and not is_past(text):
+    dated_action = "月" in text and "前" in text and DATED_ACTION.search(text) is not None   # (cheap guard first)
+    if ((LEAD_DATE.match(text) and RESULT.search(text)) or dated_action) and not is_past(text):
         return True    # "10月底前，所有村级服务平台建成投入使用"
     # a plan line: "彰显农业实力，实现……新增2.6万亩" / "新增规模企业4家"
     return bool(target) and PLAN.match(text) is not None and not is_past(text)

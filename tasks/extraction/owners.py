@@ -228,8 +228,8 @@ class OwnerParser:
         m = PLACE_RE.match(s, pos) if best is None else None
         if m and not PLACE_BAD.search(m.group(0)[:-1]) and (SEP_RE.match(s, m.end()) or MODAL.match(s, ADVERB.match(s, m.end()).end())):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
-        m = GROUP_OF_PEOPLE.match(s, pos) if s.startswith("“", pos) or s.find("的同志", pos, pos + 12) >= 0 or \
-            s.find("长", pos + 5, pos + 10) >= 0 else None
+        m = GROUP_OF_PEOPLE.match(s, pos) if (s.startswith("“", pos) or s.find("的同志", pos, pos + 12) >= 0
+                                              or s.find("）长", pos, pos + 12) >= 0) else None
         if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "group" if "同志" in m.group(0) else "unit", "lead", None, pos))
         m = JOINED_ORG.match(s, pos) if s.find("和", pos + 2, pos + 8) >= 0 else None
