@@ -17,8 +17,6 @@ FINAL_RE = re.compile(rf"(?P<verb>达到|提高到|提升到|增长到|增加到
 TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
 QTY_RE = re.compile(QTY)
 QTY_HINT = re.compile(r"[\dX×Ｘ*＊]")
-BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
-SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
 # goals stated without a number (a class of result phrases: growth sign, half-year progress, zero stock)
 QUALITATIVE = re.compile(r"(?=[正双任时清转全零翻过一二三四五六七八九前第])(?:正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
                          r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵)")
@@ -62,7 +60,6 @@ BARE_YEAR_OK = re.compile(r"^(?:[，,]|我们要|我们的|全[市县区省]要|
 ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究)$")
 # goal verbs before a year-level word make it the object's attribute ("完成全年目标"), not before a month
 ATTRIB_BEFORE_YEAR = re.compile(r"(?:实现|完成|确保)$")
-FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
 NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
 
 

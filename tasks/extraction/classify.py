@@ -20,7 +20,6 @@ PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|正在|呈现|居�
 # (…到: a resultative complement, the thing is obtained; literal alternatives keep re's first-character test)
 FORECAST = re.compile(r"预计|估计|可能|或将|据测算")
 OPINION = re.compile(r"我认为|我们认为|我觉得|我想|我相信|我们相信|我完全同意")
-UPPER_SUBJ = re.compile(r"^(?:[，、]|同时|另外|今年|目前)*(?:国家|中央|党中央|国务院|省委|省政府|省里|省|市委|市政府|市里|州委|州政府|州里|上级|各国)")
 
 
 EXHORT = re.compile(r"意识|作风|精神状态|态度|担当|责任感|使命感|紧迫感|危机感|高度重视|提高认识|统一思想|表率|带头|关键作用|"

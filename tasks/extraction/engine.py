@@ -1,4 +1,5 @@
-"""The pipeline: decode -> normalise -> segment -> classify -> annotate, and the JSON result."""
+"""The pipeline: decode -> normalise -> segment -> candidates (chunks, owners, deadline, target, the rules'
+verdict, the decision features) -> decide (model.py, learned weights) -> the JSON result."""
 import re
 from datetime import date, datetime
 
@@ -11,7 +12,7 @@ from .directory import default_directory
 from .features import PERFECTIVE as PERFECT, clause_features
 from .model import default_model
 from .normalise import normalise
-from .owners import DISCOURSE, OwnerParser
+from .owners import OwnerParser
 from .segment import segment
 
 ITEM_PREFIX = re.compile(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
@@ -28,6 +29,8 @@ def _time_only(piece):
     """Is the piece nothing but a time phrase ("下一步，6月底前，")?"""
     rest = piece[TIME_OPENERS.match(piece).end():].rstrip("，,、")
     return bool(rest) and DEADLINE_RE.fullmatch(rest) is not None
+
+
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 # a sentence that continues the previous one's subject
