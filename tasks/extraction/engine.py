@@ -46,9 +46,11 @@ def _top(section):
 
 
 def _level(text):
-    """The speech's own level (县/市/区/省): which of 全X / X委 / X政府 is commonest in its first 20,000 characters."""
-    head = text[:20000]
-    counts = {k: head.count("全" + k) + head.count(k + "委") + head.count(k + "政府") for k in "县市区省"}
+    """The speech's own level (县/市/区/省): the speaker's own words (我县, 全市) weigh most, then 县委/市政府-style
+    organs, counted in the first 20,000 characters; the title (全市…会议, 市长…) counts most of all."""
+    head, title = text[:20000], text[:200]
+    counts = {k: 3 * head.count("我" + k) + head.count("全" + k) + head.count(k + "委") + head.count(k + "政府")
+              + 10 * (title.count(k + "长") + title.count("全" + k)) for k in "县市区省"}
     return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "县"
 
 
