@@ -17,18 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def find_corpus():
-    """../shared/corpus (also from a git worktree) or $TRACKER_CORPUS, without importing the engine
-    (its import is part of the start-up being measured)."""
-    env = os.environ.get("TRACKER_CORPUS")
-    if env:
-        return Path(env)
-    for parent in ROOT.parents:
-        if (parent / "shared" / "corpus" / "manifest.json").exists():
-            return parent / "shared" / "corpus"
-    return None
+from _corpus import find_corpus  # noqa: E402
 
 
 def main():

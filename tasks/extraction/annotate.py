@@ -17,8 +17,6 @@ FINAL_RE = re.compile(rf"(?P<verb>达到|提高到|提升到|增长到|增加到
 TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
 QTY_RE = re.compile(QTY)
 QTY_HINT = re.compile(r"[\dX×Ｘ*＊]")
-BOUND_RE = re.compile(rf"(?:\d+(?:\.\d+)?|[X×Ｘ*＊]{{1,3}})\s*{UNIT}(?:以上|以内|以下)")
-SCOPE_RE = re.compile(rf"^(?:[，、]|同时|另外|此外)*对(?P<q>(?:\d+|[X×Ｘ*＊]{{1,3}})个)")
 # goals stated without a number (a class of result phrases: growth sign, half-year progress, zero stock)
 QUALITATIVE = re.compile(r"(?=[正双任时清转全零翻过一二三四五六七八九前第])(?:正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
                          r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵)")
@@ -32,6 +30,7 @@ PROTECTED = re.compile(r"前|内|为止")
 OR_JOIN = re.compile(r"或者?|或是|至|到|、")
 YEAR_NUMBER = re.compile(r"^\d{4}$")
 
+CIRCUMSTANCE = re.compile(r"随着|伴随|面对|鉴于|由于|受")   # openers of a background clause
 GOAL_BEFORE = re.compile(r"(?:确保|力争|争取|必须|务必)$")
 RELATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}的(?![\u4e00-\u9fff]{0,2}(?:目标|任务))")
 RELATIVE_VERB = re.compile(r"下达|出台|确定|安排|签约|开工|批复|印发|召开|部署")  # verbs of what was issued or decided
@@ -61,7 +60,6 @@ BARE_YEAR_OK = re.compile(r"^(?:[，,]|我们要|我们的|全[市县区省]要|
 ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究)$")
 # goal verbs before a year-level word make it the object's attribute ("完成全年目标"), not before a month
 ATTRIB_BEFORE_YEAR = re.compile(r"(?:实现|完成|确保)$")
-FORECAST_BEFORE = re.compile(r"(?:预计|估计|预测|据测算|大约|约|在|于)$")
 NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
 
 
@@ -93,6 +91,8 @@ def deadline_candidates(text, ref, events=None, found=None):
         else:
             attrib = ATTRIB_AFTER_DATE.match(after) is not None
         weak = (bool(WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)) or (kind != "asap" and attrib and not protected)
+        if kind != "asap" and CIRCUMSTANCE.search(text, max(0, text.rfind("，", 0, m_start) + 1), m_start):
+            weak = True   # "随着毕业季即将来临，…": the time of a circumstance, not a limit
         if kind != "asap" and RELATIVE_AFTER.match(text, m_end) and RELATIVE_VERB.search(text, m_end, m_end + 5):
             weak = True   # "20XX年3月底前下达的项目": a date inside a relative clause describes the noun
         if ((phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)

@@ -10,15 +10,16 @@ import re
 
 # 要 as a modal, not inside 主要/重要/需要/要求/只要/...
 YAO = re.compile(r"(?<![主重需只不必首紧纪摘提扼险显])要(?![求素点件闻害领是说讲数到还])")
-STRONG = re.compile(r"(?=[必务确力争请计责设打准拟一应要抓尽立马迅第限会])(?:必须|务必|确保|力争|(?<!向上)争取(?!资金|政策|支持|项目资金)|(?<![申邀提聘恳宴])请(?![示求假教柬])|务求|计划[在于到]|责成|设想在|打算在|准备在|拟于|拟在|一定要|应当|要求各|抓紧|尽快|立即|马上|迅速|第一时间|限期|会后)")
+STRONG = re.compile(r"(?=[必务确力争请计责设打准拟一应要抓尽立马迅第限会])(?:必须|务必|确保|力争|(?<!向上)争取(?!资金|政策|支持|项目资金|到(?![位期时底年月]))|(?<![申邀提聘恳宴])请(?![示求假教柬])|务求|计划[在于到]|责成|设想在|打算在|准备在|拟于|拟在|一定要|应当|要求各|抓紧|尽快|立即|马上|迅速|第一时间|限期|会后)")
 IMPERATIVE = re.compile(
     r"^(?:[，、]|同时|另外|此外|下来|下一步|接下来|当前|今后|今年|下半年|年内)*"
     r"(?:扎实|加快|全力|积极|大力|着力|深入|持续|切实|全面|坚决|抓紧|尽快|力争|确保|争取|进一步|突出|强化|加强|推动|推进|做好|抓好|"
     r"实施|完成|启动|建立|健全|落实|深化|优化|提升|严格|狠抓|高度关注|继续|认真|集中|组织|开展|谋划|筹建|新建|建设|创建|加大|提前|及时)")
-PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|正在|呈现|居全[市省县区国]|位居|首位|比上年|较上年|增速|排名|占比|尚有|尚未|仍有|低于|高于|先后|曾经|去年|今年以来|上半年[，,]|截至|累计完成|同比|荣获|被评为|获得|取得了|实现了|完成了")
+PAST = re.compile(r"已经|已(?!于)|了(?![解结])|刚才|正在|呈现|居全[市省县区国]|位居|首位|比上年|较上年|增速|排名|占比|尚有|尚未|仍有|低于|高于|先后|曾经|去年|今年以来|上半年[，,]|截至|累计完成|同比|荣获|被评为|获得|取得了|实现了|完成了|"
+                  r"争取到(?![位期时底年月])|拿到(?![位期时底年月])|得到(?![位期时底年月])|收到(?![位期时底年月])")
+# (…到: a resultative complement, the thing is obtained; literal alternatives keep re's first-character test)
 FORECAST = re.compile(r"预计|估计|可能|或将|据测算")
 OPINION = re.compile(r"我认为|我们认为|我觉得|我想|我相信|我们相信|我完全同意")
-UPPER_SUBJ = re.compile(r"^(?:[，、]|同时|另外|今年|目前)*(?:国家|中央|党中央|国务院|省委|省政府|省里|省|市委|市政府|市里|州委|州政府|州里|上级|各国)")
 
 
 EXHORT = re.compile(r"意识|作风|精神状态|态度|担当|责任感|使命感|紧迫感|危机感|高度重视|提高认识|统一思想|表率|带头|关键作用|"
@@ -57,7 +58,8 @@ def _exhort(text):
 def has_cue(text, target=None):
     if YAO.search(text) or STRONG.search(text) or IMPERATIVE.match(text):
         return True
-    if ((LEAD_DATE.match(text) and RESULT.search(text)) or DATED_ACTION.search(text)) and not is_past(text):
+    dated_action = "月" in text and "前" in text and DATED_ACTION.search(text) is not None   # (cheap guard first)
+    if ((LEAD_DATE.match(text) and RESULT.search(text)) or dated_action) and not is_past(text):
         return True    # "10月底前，所有村级服务平台建成投入使用"
     # a plan line: "彰显农业实力，实现……新增2.6万亩" / "新增规模企业4家"
     return bool(target) and PLAN.match(text) is not None and not is_past(text)

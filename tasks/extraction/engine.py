@@ -1,9 +1,10 @@
-"""The pipeline: decode -> normalise -> segment -> classify -> annotate, and the JSON result."""
+"""The pipeline: decode -> normalise -> segment -> candidates (chunks, owners, deadline, target, the rules'
+verdict, the decision features) -> decide (model.py, learned weights) -> the JSON result."""
 import re
 from datetime import date, datetime
 
 from .annotate import YEAR_LEVEL, pick_deadline, recurrence, targets
-from .classify import HANDED_DOWN, decide, has_cue, is_past
+from .classify import HANDED_DOWN, LEAD_PIECE, decide, has_cue, is_past
 from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
@@ -11,7 +12,7 @@ from .directory import default_directory
 from .features import PERFECTIVE as PERFECT, clause_features
 from .model import default_model
 from .normalise import normalise
-from .owners import DISCOURSE, OwnerParser
+from .owners import OwnerParser
 from .segment import segment
 
 ITEM_PREFIX = re.compile(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
@@ -28,6 +29,8 @@ def _time_only(piece):
     """Is the piece nothing but a time phrase ("下一步，6月底前，")?"""
     rest = piece[TIME_OPENERS.match(piece).end():].rstrip("，,、")
     return bool(rest) and DEADLINE_RE.fullmatch(rest) is not None
+
+
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
 TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 # a sentence that continues the previous one's subject
@@ -43,9 +46,11 @@ def _top(section):
 
 
 def _level(text):
-    """The speech's own level (县/市/区/省): which of 全X / X委 / X政府 is commonest in its first 20,000 characters."""
-    head = text[:20000]
-    counts = {k: head.count("全" + k) + head.count(k + "委") + head.count(k + "政府") for k in "县市区省"}
+    """The speech's own level (县/市/区/省): the speaker's own words (我县, 全市) weigh most, then 县委/市政府-style
+    organs, counted in the first 20,000 characters; the title (全市…会议, 市长…) counts most of all."""
+    head, title = text[:20000], text[:200]
+    counts = {k: 3 * head.count("我" + k) + head.count("全" + k) + head.count(k + "委") + head.count(k + "政府")
+              + 10 * (title.count(k + "长") + title.count("全" + k)) for k in "县市区省"}
     return max(counts, key=lambda k: counts[k]) if any(counts.values()) else "县"
 
 
@@ -91,7 +96,8 @@ def _chunks(sent_text, parser, ref, events, dls=None):
             before = sent_text[bounds[-1]:p] if p - bounds[-1] <= 64 else ""
             if (subject and (cur_subject or not cur_ok) and not seg.startswith(("请", "由"))
                     and not (before and (ROLE_ONLY.match(before) or _time_only(before)
-                                         or parser.owner_list_only(before)))):
+                                         or parser.owner_list_only(before)))
+                    and not (p - prev_p <= 34 and ROLE_ONLY.match(sent_text[prev_p:p]))):   # "…，请X牵头，Y负责，…"
                 bounds.append(p)
                 cur_dl = None
                 cur_ok = False
@@ -152,7 +158,7 @@ def candidates(text, meeting_date, directory=None, events=None):
     heading_owners = {}
     heading_text = {}
     last_rule = False
-    for si, s in enumerate(sents):
+    for s in sents:
         if s.title:
             continue
         new_para = s.para != prev_para
@@ -217,7 +223,8 @@ def candidates(text, meeting_date, directory=None, events=None):
             goal, tgt = targets(ctext)
             rec = recurrence(ctext)
             inherited = None
-            qualifying = [o for o in owners if not o.upper]   # 市财政局 in a county speech: shown, not qualifying
+            # 市财政局 in a county speech, 各县区 in "各县区、各部门要…": shown, not qualifying on their own
+            qualifying = [o for o in owners if not o.upper and not o.everyone]
             is_title = item_title and not ((dl and dl != "asap") or tgt)
             if not owners and not is_title:
                 if chunk_owners and not subject:
@@ -249,7 +256,10 @@ def candidates(text, meeting_date, directory=None, events=None):
             if inherited and ok:
                 conf = round(conf - 0.05, 2)
             said = body_said or parser.reported.match(ctext) is not None
-            upper_said = said and not HANDED_DOWN.search(ctext) and not any(not o.upper for o in explicit)
+            # an upper level as the subject ("11月份，市上就要开始…验收", "省领导小组将…"): what another level does
+            upper_acts = (parser.upper.match(ctext) or parser.upper.match(LEAD_PIECE.sub("", ctext))) is not None
+            upper_said = ((said or upper_acts) and not HANDED_DOWN.search(ctext)
+                          and not any(not o.upper for o in explicit))
             if (heading_only or upper_said or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
                 last_rule = False
                 continue   # a heading, a lead-in announcing items (the items are the directives) or what an
@@ -262,7 +272,7 @@ def candidates(text, meeting_date, directory=None, events=None):
                 inherited=inherited, dl=dl, dl_text=dl_text, weak=weak, tgt=tgt, goal=goal, rec=rec,
                 rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
                 leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule, said=said,
-                doc_pos=s.start / max(1, len(nt)), para_past=para_past[s.para][0] / para_past[s.para][1],
+                para_past=para_past[s.para][0] / para_past[s.para][1],
                 section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1])
             last_rule = ok
             if ok:

@@ -69,7 +69,7 @@ def _bucket(n, edges):
 
 
 def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, inherited, dl, dl_text, weak, tgt, goal,
-                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, said=False, doc_pos=0.0,
+                    rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, said=False,
                     para_past=0.0,
                     section_past=0.0):
     f = {}
@@ -149,6 +149,8 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
             on(f"own_kind_{k}")
         if all(o.upper for o in explicit):
             on("own_upper_level")
+        if all(o.everyone for o in explicit):
+            on("own_with_everyone")
         if any(o.unit_id is not None or (o.kind == "unit" and not o.mention.startswith(("各", "相关", "有关")))
                for o in explicit):
             on("own_named_unit")

@@ -59,11 +59,15 @@ ORG_NOT_INSIDE = "会同|配合|协助|牵头|负责|督促|指导|联合|抓好
 ORG_FOLLOW = ("要|既|之间|一级|层面|近期|今年|年内|会后|今天会后|下半年|本月|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|"
               "加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别")
 # official names joined by 和 (粮食和物资储备局, 自然资源和规划局, 住房和城乡建设局): 和 is part of the name
-JOINED_ORG = re.compile(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等]|{_alternation(ORG_FOLLOW)})")
+JOINED_ORG = re.compile(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等：:]|{_alternation(ORG_FOLLOW)})")
+# a quoted name with an organisation suffix ("“链长”单位"), the heads of a group of places ("分管副县（市、区）长"),
+# the people of a line of work ("工业战线的同志")
+GROUP_OF_PEOPLE = re.compile(rf"“[^”]{{1,8}}”{ORG_SUFFIX_RX}|(?:分管)?副?[县市区]（[县市区、]{{3,5}}）长|"
+                             rf"[\u4e00-\u9fff]{{2,6}}(?:战线|系统|口|行业)的同志")
 NOT_SUBJECT_START = re.compile(_alternation(ORG_NOT_FIRST))
 ORG_RE = re.compile(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
                     rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:主要|重点)?(?:(?!{_alternation(ORG_NOT_INSIDE)})[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}{ORG_SUFFIX_RX})"
-                    rf"(?=[、，和与及等]|{_alternation(ORG_FOLLOW)}|$)")
+                    rf"(?=[、，和与及等：:]|{_alternation(ORG_FOLLOW)}|$)")
 # a subordinate place named as a subject: 民权县, 永城市, 睢阳区, 示范区, 高新区 (a proper name of one to
 # four characters and a county/city/district word), never 全县/我市/本区/县市区-style generic words
 PLACE_RE = re.compile(r"(?![全我本该各这那每其此城市县区省州乡镇])[\u4e00-\u9fff]{1,4}?(?:县|市|区|旗)(?![场民长委直级里])(?:政府|党委|管委会)?")
@@ -108,6 +112,8 @@ LEVEL_ORGAN = re.compile(r"(?:县|区|市|州|省|国家|中央)(?:委|政府|�
 ORG_TAIL = re.compile(r"(?:等)?(?:部门|单位|系统)")
 WINDOW = 140     # an owner list, its adverbs and its verb fit in this many characters
 PROMISE = re.compile(r"(?:都|也|还|一定|务必)?要|必须|务必")
+ENUMERATED_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,6}、)+[\u4e00-\u9fff]{2,6}?)"
+                             r"(?:[一二三四五六七八九十两]|\d{1,2})(?:家|个)(?:企业|单位|部门|公司|乡镇|县区|园区)")
 SHARED_SUFFIX_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,4}、)+)(?P<last>[\u4e00-\u9fff]{2,4}(?:部门|单位|系统))")
 PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
@@ -123,7 +129,6 @@ MODAL = re.compile(
     r"派出|成立|组建|建立|制定|出台|抽出|抽调|做实|做细|靠前|以身作则|亲力亲为|谋划|跟踪|跟进|盯紧|盯死|全程|想办法|拿出|提出|"
     r"梳理|排查|摸清|核实|清理|完成|涉及|实施|启动|安排|部署|筹备|召开|听取|汇报|报送|上报|提交|草拟|起草|编制|印发|下发|整改|"
     r"各显神通|集中|把|对|从|围绕|以|按照|在|于|针对|结合|进行|开展|提供|保障|优化|深化|扎实|大力|着力|突出|重点|带领|带着")
-ROLE_LEAD = re.compile(r"^(?:\W|都|也|要|具体|主要)*(?:牵头|负责|主办|牵总|主抓)")
 ROLE_CO = re.compile(r"^(?:\W|都|也|要|全力|积极|主动|认真)*(?:配合|协助|协办|协同)")
 
 
@@ -138,6 +143,7 @@ class Owner:
     level_mismatch: bool = False   # a unit of another administrative level than the directory's
     upper: bool = False            # … and that level is above the speech's own (市财政局 in a county speech)
     known: bool = False            # matched a directory alias
+    everyone: bool = False         # listed with 各部门/各单位 ("各县区、各部门要…"): the list addresses everyone
 
     def as_dict(self):
         d = {"name": self.name, "mention": self.mention, "kind": self.kind, "role": self.role, "unit_id": self.unit_id}
@@ -147,7 +153,7 @@ class Owner:
 
     def copy(self):
         return Owner(self.name, self.mention, self.kind, self.role, self.unit_id, self.start, self.level_mismatch, self.upper,
-                     self.known)
+                     self.known, self.everyone)
 
 
 class OwnerParser:
@@ -221,6 +227,10 @@ class OwnerParser:
         m = PLACE_RE.match(s, pos) if best is None else None
         if m and not PLACE_BAD.search(m.group(0)[:-1]) and (SEP_RE.match(s, m.end()) or MODAL.match(s, ADVERB.match(s, m.end()).end())):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
+        m = GROUP_OF_PEOPLE.match(s, pos) if (s.startswith("“", pos) or s.find("的同志", pos, pos + 12) >= 0
+                                              or s.find("）长", pos, pos + 12) >= 0) else None
+        if m and (best is None or m.end() > best[0]):
+            best = (m.end(), Owner(m.group(0), m.group(0), "group" if "同志" in m.group(0) else "unit", "lead", None, pos))
         m = JOINED_ORG.match(s, pos) if s.find("和", pos + 2, pos + 8) >= 0 else None
         if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
@@ -281,7 +291,13 @@ class OwnerParser:
         return end, items
 
     def shared_suffix_list_at(self, s, pos):
-        """"组织、纪检部门": short names sharing the suffix of the last one (组织部门 and 纪检部门)."""
+        """"组织、纪检部门": short names sharing the suffix of the last one (组织部门 and 纪检部门);
+        "豫光、济钢、金利、万洋四家企业": names counted by what they are."""
+        m = ENUMERATED_LIST.match(s, pos) if s.find("、", pos, pos + 8) >= 0 else None
+        if m:
+            pieces = m.group("items").split("、")
+            if not any(FUNC_CHARS.search(x) or GENERIC.match(x) for x in pieces):
+                return m.end(), [Owner(x, x, "unit", "lead", None, pos) for x in pieces]
         m = SHARED_SUFFIX_LIST.match(s, pos)
         if not m:
             return pos, []
@@ -317,6 +333,8 @@ class OwnerParser:
                 items.append(it[1])
             elif 2 <= len(piece) <= 5 and not GENERIC.match(piece) and not FUNC_CHARS.search(piece):
                 items.append(Owner(piece, piece, "unit", "lead", None, pos))
+            elif FUNC_CHARS.search(piece) or len(piece) > 5:
+                return pos, []   # "各乡镇要加强与县发改、统计等部门": a clause, not a list of owners
         end = m.end()
         while True:
             sm = SEP_RE.match(s, end)
@@ -406,12 +424,14 @@ class OwnerParser:
         if PAST_PRED.search(after[:14]) and not PROMISE.match(after):
             return ()   # "相关领导对…进行了分析": a report of what was done, not an assignment
         role = "co" if ROLE_CO.match(tail) else "lead"
+        everyone = any(o is None for o in items)   # a generic member (各部门, 各单位) was consumed
         out = []
         for o in items:
             if o is None:
                 continue
             o.role = role
             o.start = pos
+            o.everyone = everyone and o.mention.startswith(("各", "相关", "有关"))
             out.append(o)
         return tuple(out)
 
