@@ -367,15 +367,21 @@ class DirectiveAcceptSerializer(serializers.Serializer):
 
 class ReportFileSerializer(serializers.ModelSerializer):
     download_url = serializers.SerializerMethodField()
+    docx_download_url = serializers.SerializerMethodField()
 
     class Meta:
         model = ReportFile
-        fields = ["id", "title", "as_of", "period_start", "period_end", "filename", "size", "task_count", "trigger",
-                  "created_by", "created_at", "download_url"]
+        fields = ["id", "title", "issue_year", "issue_no", "as_of", "period_start", "period_end", "filename", "size",
+                  "task_count", "trigger", "created_by", "created_at", "download_url", "docx_filename",
+                  "docx_download_url"]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, obj) -> str:
         return absolute_url(self.context, f"/api/report-files/{obj.pk}/download/")
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_docx_download_url(self, obj) -> str | None:
+        return absolute_url(self.context, f"/api/report-files/{obj.pk}/download-docx/") if obj.docx else None
 
 
 class ReportGenerateSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.filters import OrderingFilter, SearchFilter
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -444,6 +445,16 @@ class ReportFileViewSet(Base, mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         rf = self.get_object()
         return file_response(request, rf.file, filename=rf.filename,
                              content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    @extend_schema(summary="下载通报文稿（docx）", responses={
+        (200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"): OpenApiTypes.BINARY, **ERRORS})
+    @action(detail=True, methods=["get"], url_path="download-docx")
+    def download_docx(self, request, pk=None):
+        rf = self.get_object()
+        if not rf.docx:
+            raise NotFound("该期通报没有文稿（.docx）。")
+        return file_response(request, rf.docx, filename=rf.docx_filename or "督查通报.docx",
+                             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
     @extend_schema(summary="立即生成督查通报", request=s.ReportGenerateSerializer, responses={201: s.ReportFileSerializer, **ERRORS})
     @action(detail=False, methods=["post"])

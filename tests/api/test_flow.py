@@ -225,7 +225,9 @@ def test_speech_upload_and_directive_review(users):
     again = staff.post("/api/speeches/", {"file": SimpleUploadedFile("副本.txt", data), "meeting_date": "2024-05-28"},
                        format="multipart")
     assert again.status_code == 409 and "上传过" in again.data["detail"]
-    d1, d2 = r.data["directives"][0], r.data["directives"][1]
+    # the first candidate whose owner the directory knows (the engine keeps low-confidence ones for review)
+    d1 = next(d for d in r.data["directives"] if any(o.get("unit_id") for o in d["owners"]))
+    d2 = next(d for d in r.data["directives"] if d["id"] != d1["id"])
     pending = staff.get("/api/directives/", {"review_state": "pending", "speech": r.data["id"]}).data["count"]
     assert pending == len(r.data["directives"])
     acc = staff.post(f"/api/directives/{d1['id']}/accept/", {"deadline": "2099-06-30"}, format="json")
@@ -245,6 +247,13 @@ def test_report_generate_and_download(users, make_task):
     assert r.status_code == 201, r.data
     dl = staff.get(f"/api/report-files/{r.data['id']}/download/")
     assert dl.status_code == 200 and b"".join(dl.streaming_content)[:2] == b"PK"
+    # the 通报 document (.docx) made by the same generation, linked from the record
+    assert r.data["docx_download_url"].endswith(f"/api/report-files/{r.data['id']}/download-docx/") and r.data["issue_no"] >= 1
+    doc = staff.get(f"/api/report-files/{r.data['id']}/download-docx/")
+    body = b"".join(doc.streaming_content)
+    assert doc.status_code == 200 and body[:2] == b"PK" and b"word/document.xml" in body
+    assert "wordprocessingml" in doc["Content-Type"]
+    assert client_for(users, "op_assigned").get(f"/api/report-files/{r.data['id']}/download-docx/").status_code in (403, 404)
     r = staff.post("/api/report-files/generate/", {"on": "2999-01-01"}, format="json")
     assert r.status_code == 400 and chinese(r.data["detail"])
 

@@ -72,6 +72,8 @@ ENDPOINTS = [
     ("report file list", "get", lambda w: "/api/report-files/", None, OFFICE_READ),
     ("report file detail", "get", lambda w: f"/api/report-files/{w['rf'].pk}/", None, OFFICE_READ),
     ("report file download", "get", lambda w: f"/api/report-files/{w['rf'].pk}/download/", None, OFFICE_READ),
+    ("report file docx (none stored: 404 for those who may read)", "get",
+     lambda w: f"/api/report-files/{w['rf'].pk}/download-docx/", None, (401, 403, 403, 404, 404, 404, 403)),
     ("notice list", "get", lambda w: "/api/notices/", None, READ_ALL),
     # a notice addressed to unit a: only its operators have it in their inbox
     ("notice read", "post", lambda w: f"/api/notices/{w['notice'].pk}/read/", lambda w: {}, (401, 200, 404, 404, 404, 404, 403)),
