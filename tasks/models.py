@@ -406,7 +406,7 @@ class OfficeSettings(models.Model):
                  "四、县委督查室将持续跟踪督办，对连续两期逾期的事项按程序进行二次督办。"),
         help_text="每行一条；可用占位符：{overdue_units}（有逾期事项的单位）、{reply_date}（通报日期后3天）、"
                   "{ack_date}（通报日期后1天）、{as_of}（统计截至日）")
-    report_issuer = models.CharField("通报落款", max_length=50, default="县委督查室")
+    report_issuer = models.CharField("发文落款（通报、交办单）", max_length=50, default="县委督查室")
 
     class Meta:
         verbose_name = "督查室设置"

@@ -46,7 +46,6 @@ except SettingError as exc:  # one clear line, not a traceback
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-TRACKER_OFFICE_NAME = os.environ.get("TRACKER_OFFICE_NAME", "县委县政府督查室")  # 落款 of the 督办通知单/交办单
 
 INSTALLED_APPS = [
     "django.contrib.admin",

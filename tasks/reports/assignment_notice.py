@@ -1,48 +1,32 @@
 """The printable 督办通知单 / 领导批示件交办单 of one task (.docx, python-docx), in the usual 公文
 layout: A4 with the GB/T 9704 margins, a red 发文机关标志 and rule, the title in 小标宋 二号, the
 body in 仿宋 三号, 编号, a table of 事项 / 来源 / 责任领导 / 主办 / 协办 / 办理时限 / 工作要求, the
-办理要求, and the 督查室 落款 with the 交办 date.
-
-(The reports area writes shared 公文 helpers in tasks/reports/gongwen.py; this module keeps its own
-small ones until they are merged into one.)
+办理要求, and the 督查室 落款 with the 交办 date. Page, fonts, rule and date come from
+tasks/reports/gongwen.py, the 公文 helpers the 督查通报 uses too.
 """
 from __future__ import annotations
 
 import io
 
-from django.conf import settings
 from django.utils import timezone
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Pt
 
 from tasks.models import Assignment, Task
+from tasks.selectors.lights import office_settings
+from tasks.reports.gongwen import (
+    BODY_FONT as FANGSONG, HEADING1_FONT as HEITI, RED, SIZE_2 as ER_HAO, SIZE_3 as SAN_HAO, SIZE_4 as SI_HAO,
+    TITLE_FONT as XIAOBIAOSONG, add_red_rule, chinese_date, set_run_font, setup_page,
+)
 
-RED = RGBColor(0xC0, 0x00, 0x00)
-FANGSONG, XIAOBIAOSONG, HEITI, KAITI = "仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312"
-SAN_HAO, ER_HAO, SI_HAO = Pt(16), Pt(22), Pt(14)
 REQUIREMENTS = (
     "一、请责任单位收到本通知后1个工作日内在督查督办平台签收，并明确具体承办人员。",
     "二、请主办单位牵头抓总，协办单位积极配合，按工作要求抓好落实，及时报送工作进展。",
     "三、确需延期的，请于办理时限届满前提出延期申请，说明理由；未经同意逾期未办结的，将按规定通报。",
     "四、办结后请提交办结报告及佐证材料，经督查室审核后销号。",
 )
-
-
-def cn_date(d) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _font(run, name: str, size, bold=False, color=None):
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    run.font.size = size
-    run.font.bold = bold
-    if color is not None:
-        run.font.color.rgb = color
 
 
 def _para(doc_or_cell, text="", *, font=FANGSONG, size=SAN_HAO, bold=False, align=None, color=None, indent=False,
@@ -56,19 +40,8 @@ def _para(doc_or_cell, text="", *, font=FANGSONG, size=SAN_HAO, bold=False, alig
     if indent:
         fmt.first_line_indent = size * 2  # 首行缩进两字
     if text:
-        _font(p.add_run(text), font, size, bold, color)
+        set_run_font(p.add_run(text), font, size, bold, color)
     return p
-
-
-def _rule(p, color="C00000", size=18):
-    """A red line under paragraph `p` (the 版头 rule)."""
-    ppr = p._p.get_or_add_pPr()
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for k, v in (("w:val", "single"), ("w:sz", str(size)), ("w:space", "4"), ("w:color", color)):
-        bottom.set(qn(k), v)
-    border.append(bottom)
-    ppr.append(border)
 
 
 def _cell(cell, text, *, bold=False, font=FANGSONG, align=None):
@@ -81,7 +54,7 @@ def _cell(cell, text, *, bold=False, font=FANGSONG, align=None):
         if i:
             p = cell.add_paragraph()
             p.paragraph_format.line_spacing = Pt(22)
-        _font(p.add_run(line), font, SI_HAO, bold)
+        set_run_font(p.add_run(line), font, SI_HAO, bold)
 
 
 def notice_title(task: Task) -> str:
@@ -94,7 +67,7 @@ def notice_filename(task: Task) -> str:
 
 def deadline_line(task: Task) -> str:
     if task.deadline:
-        line = cn_date(task.deadline) + "前"
+        line = chinese_date(task.deadline) + "前"
         if task.deadline_text:
             line += f"（{task.deadline_text}）"
         return line
@@ -107,18 +80,16 @@ def build_notice(task: Task) -> bytes:
     leads = "、".join(a.unit.name for a in assignments if a.role == Assignment.Role.LEAD)
     cos = "、".join(a.unit.name for a in assignments if a.role == Assignment.Role.CO)
     leaders = "、".join(str(p) for p in task.leaders.all())
-    office = settings.TRACKER_OFFICE_NAME
+    office = office_settings().report_issuer  # the same 落款 as the 督查通报 (督查室设置)
     assigned = timezone.localtime(task.assigned_at).date() if task.assigned_at else timezone.localdate()
 
     doc = Document()
-    sec = doc.sections[0]
-    sec.page_width, sec.page_height = Cm(21), Cm(29.7)
-    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    setup_page(doc.sections[0])
     doc.core_properties.title = f"{notice_title(task)} {task.code}"
     doc.core_properties.author = office
 
     head = _para(doc, office, font=XIAOBIAOSONG, size=Pt(26), align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, space_after=6)
-    _rule(head)
+    add_red_rule(head)
     _para(doc, notice_title(task), font=XIAOBIAOSONG, size=ER_HAO, align=WD_ALIGN_PARAGRAPH.CENTER, line=36)
     year = assigned.year
     number = task.code.rsplit("-", 1)[-1].lstrip("0") or "0"
@@ -158,7 +129,7 @@ def build_notice(task: Task) -> bytes:
     sign.paragraph_format.space_before = Pt(4)
     sign.paragraph_format.keep_with_next = True  # 落款 and date stay together
     sign.paragraph_format.right_indent = Pt(32)
-    dated = _para(doc, cn_date(assigned), align=WD_ALIGN_PARAGRAPH.RIGHT, line=24)
+    dated = _para(doc, chinese_date(assigned), align=WD_ALIGN_PARAGRAPH.RIGHT, line=24)
     dated.paragraph_format.right_indent = Pt(32)
     out = io.BytesIO()
     doc.save(out)

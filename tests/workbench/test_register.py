@@ -125,6 +125,10 @@ def test_notice_docx(staff_client, users, people):
 
     task = register_task(by=users["staff"], source="instruction", title="关于城区内涝治理的批示", units=_units(),
                          leaders=[people["leader"]], requirement="请抓紧研究，拿出方案。", urgency="urgent")
+    from tasks.models import OfficeSettings
+    from tasks.selectors.lights import office_settings
+
+    OfficeSettings.objects.filter(pk=office_settings().pk).update(report_issuer="县委县政府督查室")  # the office's 落款
     r = staff_client.get(f"/workbench/tasks/{task.pk}/notice.docx")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "filename*=UTF-8''" in r["Content-Disposition"]
