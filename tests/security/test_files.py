@@ -18,7 +18,6 @@ from django.db import models
 from django.test import override_settings
 from django.urls import clear_url_caches
 
-from tasks.files.policy import RULES, file_fields
 from tasks.models import ReportFile, Speech
 from tests.api.world import client_for
 
@@ -141,6 +140,8 @@ def test_x_accel_redirect_and_x_sendfile_only_after_the_check(files, world, clie
 def test_every_file_field_has_a_rule():
     """A FileField added anywhere (a .docx of ReportFile, say) is covered by its model's rule or
     is served to nobody; this test names it so that it gets a rule."""
+    from tasks.files.policy import RULES, file_fields
+
     labels = {m._meta.label for m, f in file_fields()}
     assert {"tasks.Speech", "tasks.Attachment", "tasks.ReportFile"} <= labels
     assert labels <= set(RULES), labels - set(RULES)

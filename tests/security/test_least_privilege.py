@@ -17,7 +17,7 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Person, Role, Unit
-from accounts.services import AccountError, create_login
+from accounts.services import create_login
 
 PASSWORD = "Dc-tracker-2026!x"
 RIGHTS = {"is_staff", "is_superuser", "groups", "user_permissions", "permissions"}
@@ -166,6 +166,8 @@ def test_groups_and_permissions_are_the_superusers_alone(staff_client, people, c
 
 
 def test_services_refuse_rights_to_staff(people):
+    from accounts.services import AccountError
+
     with pytest.raises(AccountError):
         create_login(username="x1", password=PASSWORD, name="x", role=Role.STAFF, by=people["staff"])
     op = people["op"]

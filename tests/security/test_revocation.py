@@ -12,7 +12,6 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.services import deactivate_person, set_login_password
 from tests.workflow.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +67,8 @@ def test_deactivating_a_person_in_the_admin_ends_sessions_and_tokens(world, clie
 
 
 def test_switching_a_login_off_ends_its_sessions(world):
+    from accounts.services import deactivate_person
+
     op = world["users"]["op_b"]
     c = APIClient()
     c.force_login(op)
@@ -94,6 +95,8 @@ def test_tokens_rotate_on_password_change(world, client, how):
     token = token_for("op_a")
     new = "Brand-new-pass-2026!"
     if how == "service":
+        from accounts.services import set_login_password
+
         set_login_password(user=op, password=new)
     elif how == "admin":
         client.force_login(world["users"]["staff"])
