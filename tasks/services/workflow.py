@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Person, Unit, UnitKind
 from accounts.selectors import is_supervisor, operator_unit, township_members, user_role
+from tasks import safezip
 from tasks.models import (
     Assignment,
     Attachment,
@@ -386,6 +387,8 @@ def _content_matches(ext: str, data: bytes) -> bool:
     if ext in (".docx", ".xlsx"):
         if data[:4] != b"PK\x03\x04":
             return False
+        # the same bounds as every other zip-based upload, before zipfile lists the entries
+        safezip.check_zip(data, safezip.DOCX_LIMITS if ext == ".docx" else safezip.XLSX_LIMITS, what="该附件")
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
                 names = set(z.namelist())
@@ -408,7 +411,11 @@ def check_attachment(name: str, data: bytes, max_bytes: int | None = None) -> st
         raise WorkflowError(f"附件“{name}”是空文件。", field="files")
     if len(data) > max_bytes:
         raise WorkflowError(f"附件“{name}”过大（{len(data) / 1048576:.1f} MB），单个文件不能超过 {max_bytes / 1048576:.0f} MB。", field="files")
-    if not _content_matches(ext, data):
+    try:
+        matches = _content_matches(ext, data)
+    except safezip.ZipBombError as exc:
+        raise WorkflowError(f"附件“{name}”：{exc}", field="files") from None
+    if not matches:
         raise WorkflowError(f"附件“{name}”的内容与扩展名不符（不是有效的 {ext[1:].upper()} 文件）。", field="files")
     return ALLOWED_FILES[ext]
 

@@ -158,3 +158,24 @@ def test_id_filters_out_of_range_are_a_400_on_every_database(world, path):
     r = client_for(world["users"], "staff").get(path)
     assert r.status_code == 400, r.content
     assert r.json()["field"] in ("unit", "task", "speech")
+
+
+def test_evidence_archive_with_too_many_entries_is_refused_and_nothing_stored(world):
+    """A .docx evidence file is not parsed, but listing its entries is bounded like every other
+    zip-based upload (tasks/safezip.py): 20,000 empty members are refused before zipfile lists them."""
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+        for i in range(20_000):
+            z.writestr(f"word/media/x{i}.bin", b"")
+    before = ProgressReport.objects.count(), Attachment.objects.count()
+    r = client_for(world["users"], "op_assigned").post(
+        "/api/progress-reports/", {"task": world["t"].pk, "text": "推进中", "percent": 40,
+                                   "files": [SimpleUploadedFile("佐证.docx", buf.getvalue())]}, format="multipart")
+    assert r.status_code == 400, r.content
+    assert "条目过多" in r.json()["detail"] and "佐证.docx" in r.json()["detail"] and r.json()["field"] == "files"
+    assert (ProgressReport.objects.count(), Attachment.objects.count()) == before
