@@ -97,3 +97,17 @@ def test_confidence_orders_proposals():
     ds = directives("县发改局要在6月底前完成项目储备。要加强学习。县统计局要做好数据报送工作。")
     assert ds and all(0 < d["confidence"] <= 1 for d in ds)
     assert ds[0]["text"].startswith("县发改局") and ds[0]["confidence"] >= max(d["confidence"] for d in ds[1:] or [ds[0]])
+
+
+def test_bundled_demo_speech_opens_with_assignable_directives():
+    """The API, admin and browser tests accept the first directives of tasks/fixtures/demo_speech.txt: they
+    must name directory units (a retrained decision layer that lets an owner-less clause through first
+    breaks those flows)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "tasks" / "fixtures" / "demo_speech.txt").read_text(encoding="utf-8")
+    ds = extract_text(text, date(2024, 5, 28))["directives"]
+    assert len(ds) >= 10
+    directory = default_directory()
+    for d in ds[:2]:
+        assert any(o["kind"] in ("unit", "group") and directory.lookup(o["mention"]) for o in d["owners"]), d
