@@ -335,7 +335,7 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     doc = Document(io.BytesIO(open(path, "rb").read()))
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
     for needle in ("领导批示件交办单", task.code, "关于加快城区污水管网改造的批示", "县住房和城乡建设局", "县财政局",
-                   f"{task.deadline.year}年{task.deadline.month}月{task.deadline.day}日", "县委县政府督查室", "办理要求"):
+                   f"{task.deadline.year}年{task.deadline.month}月{task.deadline.day}日", "县委督查室", "办理要求"):
         assert needle in text, needle
 
     # --- a batch of requests: extensions (a refusal without reason first), then completions ----------
