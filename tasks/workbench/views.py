@@ -524,6 +524,7 @@ def task_page(request, pk: int):
         "wb": "tasks", "counts": _counts(request), "task": task, "light_label": LIGHT_LABELS.get(task.light, task.light),
         "assignments": list(task.assignments.all()), "leaders": list(task.leaders.all()),
         "files": sel.task_files(task), "chases": sel.task_chases(task), "chase_form": wf.ChaseForm(),
+        "comments": task_selectors.leader_comments(task),
         "is_open": task.status in OPEN_STATUSES, "here": request.get_full_path(),
         "pending_extensions": [r for r in task.extension_requests.all() if r.state == RequestState.PENDING],
         "pending_completions": [r for r in task.completion_requests.all() if r.state == RequestState.PENDING],

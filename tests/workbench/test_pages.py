@@ -121,3 +121,16 @@ def test_home_counts_overdue_tasks(staff_client, users):
     html = staff_client.get("/workbench/").content.decode()
     tile = html[html.index('data-testid="red-tile"'):]
     assert '<div class="n">1</div>' in tile[:200]
+
+
+def test_task_page_shows_the_leaders_comments(world, staff_client):
+    from tasks.services.comments import write_leader_comment
+
+    url = f"/workbench/tasks/{world['task'].pk}/"
+    assert 'data-testid="leader-comments"' not in staff_client.get(url).content.decode()
+    write_leader_comment(task=world["task"], by=world["users"]["leader"], text="请倒排工期，每周报送进展。")
+    write_leader_comment(task=world["task"], by=world["users"]["leader"], text="月底前拿出方案。")
+    html = staff_client.get(url).content.decode()
+    block = html[html.index('data-testid="leader-comments"'):]
+    assert "领导批示" in block and "常务副县长胡世胜" in block
+    assert block.index("月底前拿出方案") < block.index("倒排工期")  # newest first
