@@ -82,7 +82,7 @@ class DirectiveInline(ReadOnlyInline):
 
 @admin.register(Speech)
 class SpeechAdmin(admin.ModelAdmin):
-    list_display = ("title", "meeting", "encoding", "chars", "directive_count", "created_at")
+    list_display = ("title", "meeting", "encoding", "chars", "directive_count", "created_at", "review_link")
     search_fields = ("title", "original_name", "meeting__title")
     readonly_fields = ("meeting", "title", "original_name", "file", "encoding", "sha256", "chars", "uploaded_by", "created_at")
     exclude = ("text",)
@@ -91,6 +91,10 @@ class SpeechAdmin(admin.ModelAdmin):
     @admin.display(description="抽取条数")
     def directive_count(self, obj):
         return obj.directives.count()
+
+    @admin.display(description="审核")
+    def review_link(self, obj):
+        return format_html('<a href="{}">在工作台审核</a>', reverse("workbench:review", args=[obj.pk]))
 
     def get_urls(self):
         return [path("upload/", self.admin_site.admin_view(self.upload_view), name="tasks_speech_upload"), *super().get_urls()]
@@ -209,6 +213,12 @@ class DirectiveAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("speech", "task")
+
+    def changelist_view(self, request, extra_context=None):
+        """Filtered to one speech (as after an upload): the page points to that speech's workbench review."""
+        sid = request.GET.get("speech__id__exact", "")
+        speech = Speech.objects.filter(pk=sid).only("pk", "title").first() if sid.isdigit() and len(sid) < 19 else None
+        return super().changelist_view(request, {**(extra_context or {}), "review_speech": speech})
 
     @admin.display(description="语句")
     def short_text(self, obj):

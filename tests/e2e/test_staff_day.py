@@ -440,4 +440,16 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     block = page.locator('[data-testid="leader-comments"]').inner_text()
     assert "领导批示" in block and "常务副县长胡世胜" in block and "倒排工期" in block
     _both(page, phone, shot, "15-staff-sees-comment")
+
+    # --- the admin points to the workbench -----------------------------------------------------------
+    page.goto(base + f"/admin/tasks/directive/?speech__id__exact={speech.pk}")
+    _clean(page, "admin review list")
+    page.click('[data-testid="workbench-review"]')
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/workbench/speeches/{speech.pk}/")
+    page.goto(base + f"/admin/tasks/task/{commented.pk}/change/")
+    assert "倒排工期" in _clean(page, "admin task")
+    page.click('[data-testid="workbench-task"]')
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/workbench/tasks/{commented.pk}/")
     assert problems == []  # no CSP violation, no script error on any workbench page
