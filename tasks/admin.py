@@ -18,6 +18,8 @@ from accounts.selectors import is_supervisor
 from tasks.adminsite.decisions import DecisionAdmin
 from tasks.adminsite.history import ChineseHistoryMixin
 from tasks.adminsite.home import workbench_url
+from tasks.adminsite.office import OfficeSettingsForm
+from tasks.adminsite.office import fieldsets as office_fieldsets
 from tasks.adminsite.widgets import owners_html, owners_text
 from tasks.models import (
     Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, LeaderComment, Meeting, NamedEvent, Notice,
@@ -547,6 +549,13 @@ class LeaderCommentAdmin(admin.ModelAdmin):
 
 @admin.register(OfficeSettings)
 class OfficeSettingsAdmin(admin.ModelAdmin):
+    """One row; 响应节点 and 督办等级名称 as forms, checked by the reminder policy: tasks/adminsite/office.py."""
+
+    form = OfficeSettingsForm
+
+    def get_fieldsets(self, request, obj=None):
+        return office_fieldsets(list(self.get_form(request, obj, fields=None).base_fields))
+
     def has_add_permission(self, request):
         return not OfficeSettings.objects.exists()
 

@@ -441,7 +441,7 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     assert "领导批示" in block and "常务副县长胡世胜" in block and "倒排工期" in block
     _both(page, phone, shot, "15-staff-sees-comment")
 
-    # --- the admin points to the workbench -----------------------------------------------------------
+    # --- the admin points to the workbench; 督查室设置 is a form, not JSON ------------------------------
     page.goto(base + f"/admin/tasks/directive/?speech__id__exact={speech.pk}")
     _clean(page, "admin review list")
     page.click('[data-testid="workbench-review"]')
@@ -452,4 +452,29 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     page.click('[data-testid="workbench-task"]')
     page.wait_for_load_state()
     assert page.url.endswith(f"/workbench/tasks/{commented.pk}/")
+    page.goto(base + "/admin/tasks/officesettings/")
+    _both(page, phone, shot, "16-admin-office-settings")
+    phone.locator('[data-testid="checkpoints-table"]').scroll_into_view_if_needed()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # the table scrolls inside its box
+    phone.screenshot(path=str(_shots() / "wb-16-admin-office-settings-phone-table.png"))
+    assert page.locator('textarea[name="checkpoints"], textarea[name="level_names"]').count() == 0
+    # a new checkpoint without its requirement: refused next to the table, what was typed kept, nothing stored
+    page.fill('input[name="checkpoints-3-name"]', "专项报告")
+    page.fill('input[name="checkpoints-3-offset"]', "10")
+    page.fill('input[name="level_names_2"]', "挂牌督办")
+    page.click('input[name="_save"]')
+    page.wait_for_load_state()
+    assert "请选择该节点要求单位做到的事" in _clean(page, "office settings refused")
+    assert page.locator('input[name="checkpoints-3-name"]').input_value() == "专项报告"
+    from tasks.models import OfficeSettings
+
+    assert OfficeSettings.objects.get().checkpoints == [] and OfficeSettings.objects.get().level_names in ([], None)
+    shot(page, "wb-16b-admin-office-settings-refused")
+    page.select_option('select[name="checkpoints-3-requires"]', "progress")
+    page.click('input[name="_save"]')
+    page.wait_for_load_state()
+    assert page.locator("ul.messagelist li.success").count() == 1
+    s = OfficeSettings.objects.get()
+    assert [c["name"] for c in s.checkpoints] == ["部署签收", "报告措施和进展", "办结或申请销号", "专项报告"]
+    assert s.level_names == ["正常", "黄牌", "挂牌督办"]
     assert problems == []  # no CSP violation, no script error on any workbench page
