@@ -443,12 +443,13 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
 
     # --- the admin points to the workbench; 督查室设置 is a form, not JSON ------------------------------
     page.goto(base + f"/admin/tasks/directive/?speech__id__exact={speech.pk}")
-    _clean(page, "admin review list")
+    _both(page, phone, shot, "15b-admin-review-list", full=False)
     page.click('[data-testid="workbench-review"]')
     page.wait_for_load_state()
     assert page.url.endswith(f"/workbench/speeches/{speech.pk}/")
     page.goto(base + f"/admin/tasks/task/{commented.pk}/change/")
     assert "倒排工期" in _clean(page, "admin task")
+    _both(page, phone, shot, "15c-admin-task")
     page.click('[data-testid="workbench-task"]')
     page.wait_for_load_state()
     assert page.url.endswith(f"/workbench/tasks/{commented.pk}/")
