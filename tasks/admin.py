@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -26,6 +26,7 @@ from tasks.models import (
     OfficeSettings, ProgressReport, Reminder, ReportFile, Speech, Task,
 )
 from tasks.selectors.lights import LIGHT_LABELS, light_q, with_light
+from tasks.selectors.workbench import leaders_qs  # who may be a 责任领导: one rule for every picker
 from tasks.services.ingest import IngestError, accept_directive, ingest_speech, reject_directive
 
 LIGHT_COLOURS = {"green": "#1a7f37", "yellow": "#b58100", "red": "#c62828", "no_deadline": "#6b7280",
@@ -130,11 +131,6 @@ class SpeechAdmin(admin.ModelAdmin):
 
 # --- directives: the review queue -----------------------------------------------------------------
 
-def leaders_queryset():
-    """Who may be a task's 责任领导: people marked 县领导/责任领导 or with the leader role, still in office."""
-    return Person.objects.filter(Q(is_leader=True) | Q(role="leader"), active=True)
-
-
 class DirectiveForm(forms.ModelForm):
     """The directive as extracted, plus who it goes to when staff press 采纳并交办."""
 
@@ -143,7 +139,7 @@ class DirectiveForm(forms.ModelForm):
                                                 help_text="默认取抽取出的责任单位；“各乡镇”等分组会展开为其下各单位")
     co_units = forms.ModelMultipleChoiceField(Unit.objects.filter(active=True), required=False, label="交办：协办（配合）单位",
                                               widget=FilteredSelectMultiple("协办单位", False))
-    leaders = forms.ModelMultipleChoiceField(leaders_queryset(),
+    leaders = forms.ModelMultipleChoiceField(leaders_qs(),
                                              required=False, label="交办：责任领导", widget=FilteredSelectMultiple("责任领导", False),
                                              help_text="只列出县领导（人员中标为“县领导/责任领导”的）")
 
@@ -414,7 +410,7 @@ class TaskAdmin(ChineseHistoryMixin, SimpleHistoryAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "leaders":
-            kwargs["queryset"] = leaders_queryset()
+            kwargs["queryset"] = leaders_qs()
             kwargs["widget"] = FilteredSelectMultiple("责任领导", False)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

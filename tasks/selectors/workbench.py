@@ -88,8 +88,14 @@ def decorate(d: Directive, names: set[str]) -> Directive:
     return d
 
 
+def leaders_qs():
+    """Who may be a task's 责任领导 (the services' rule: tasks.services.registration, ingest): people
+    marked 县领导/责任领导 and still in office. Every picker (workbench, admin) lists these."""
+    return Person.objects.filter(is_leader=True, active=True).order_by("id")
+
+
 def leader_names() -> set[str]:
-    return set(Person.objects.filter(is_leader=True, active=True).values_list("name", flat=True))
+    return set(leaders_qs().values_list("name", flat=True))
 
 
 def review(speech_id) -> Review:
@@ -136,7 +142,7 @@ def unit_directory() -> list[dict]:
 
 
 def leaders() -> list[Person]:
-    return list(Person.objects.filter(is_leader=True, active=True).order_by("id"))
+    return list(leaders_qs())
 
 
 def speeches_with_counts(limit: int | None = None):
