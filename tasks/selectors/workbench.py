@@ -179,13 +179,19 @@ def pending_completions():
             .select_related("task", "unit", "requested_by__person").order_by("created_at", "id"))
 
 
-def queue_counts(days: int, now: dt.datetime | None = None) -> dict:
+def pending_counts() -> dict:
+    """What waits for the 督查室's decision: candidates to review, 延期 and 办结 requests (the admin's
+    home page shows these too)."""
     return {
         "candidates": Directive.objects.filter(review_state=Directive.Review.PENDING).count(),
-        "unacknowledged": unacknowledged(days, now).count(),
         "extensions": ExtensionRequest.objects.filter(state=RequestState.PENDING).count(),
         "completions": CompletionRequest.objects.filter(state=RequestState.PENDING).count(),
     }
+
+
+def queue_counts(days: int, now: dt.datetime | None = None) -> dict:
+    """The workbench's four queues: pending_counts and the units not signed `days` after 交办."""
+    return {**pending_counts(), "unacknowledged": unacknowledged(days, now).count()}
 
 
 # --- chases and files ------------------------------------------------------------------------------
