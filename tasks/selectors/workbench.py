@@ -194,6 +194,41 @@ def queue_counts(days: int, now: dt.datetime | None = None) -> dict:
     return {**pending_counts(), "unacknowledged": unacknowledged(days, now).count()}
 
 
+def chase_targets(assignment_ids) -> list[tuple]:
+    """The ticked rows of the 待签收 queue grouped by task: [(task, [units])], units in directory order."""
+    grouped: dict[int, tuple] = {}
+    for a in (Assignment.objects.filter(pk__in=list(assignment_ids)).select_related("task", "unit")
+              .order_by("task_id", "unit__sort_order", "unit_id")):
+        grouped.setdefault(a.task_id, (a.task, []))[1].append(a.unit)
+    return list(grouped.values())
+
+
+def decorate_unacknowledged(assignments, now: dt.datetime | None = None) -> None:
+    """A page of the 待签收 queue: each row's days waited since 交办 (.waited) and its task's last 催办."""
+    now = now or timezone.now()
+    last = last_chases({a.task_id for a in assignments})
+    for a in assignments:
+        a.waited = (now - a.task.assigned_at).days
+        a.last_chase = last.get(a.task_id)
+
+
+def decorate_task_rows(tasks) -> None:
+    """A page of the task list: the light's label, the last 催办 and the units (prefetched)."""
+    from tasks.selectors.lights import LIGHT_LABELS
+
+    last = last_chases([t.pk for t in tasks])
+    for t in tasks:
+        t.light_label = LIGHT_LABELS.get(t.light, t.light)
+        t.last_chase = last.get(t.pk)
+        t.units_shown = list(t.assignments.all())
+
+
+def pending_requests(task) -> dict:
+    """The task's 延期 and 办结 requests waiting for a decision (from task_detail's prefetch)."""
+    return {"pending_extensions": [r for r in task.extension_requests.all() if r.state == RequestState.PENDING],
+            "pending_completions": [r for r in task.completion_requests.all() if r.state == RequestState.PENDING]}
+
+
 # --- chases and files ------------------------------------------------------------------------------
 
 def chases_qs():
