@@ -27,7 +27,7 @@ from tasks.models import (
 )
 from tasks.selectors.lights import LIGHT_LABELS, light_q, with_light
 from tasks.selectors.workbench import leaders_qs  # who may be a 责任领导: one rule for every picker
-from tasks.services.ingest import IngestError, accept_directive, ingest_speech, reject_directive
+from tasks.services.ingest import IngestError, accept_directive, accept_directives, ingest_speech, reject_directives
 
 LIGHT_COLOURS = {"green": "#1a7f37", "yellow": "#b58100", "red": "#c62828", "no_deadline": "#6b7280",
                  "done_on_time": "#1a7f37", "done_late": "#8a5a00", "cancelled": "#6b7280"}
@@ -245,30 +245,25 @@ class DirectiveAdmin(admin.ModelAdmin):
         return format_html('<div style="max-width:60em;white-space:pre-wrap;line-height:1.7">…{}<mark>{}</mark>{}…</div>',
                            before, sentence, after)
 
-    @admin.action(description="采纳并交办（按建议的责任单位和时限）")
+    @admin.action(description="采纳并交办（按建议的责任单位和时限；有一条不能交办则全部不变）")
     def accept_selected(self, request, queryset):
-        ok, failed = 0, []
-        for d in queryset.order_by("speech_id", "seq"):
-            try:
-                accept_directive(directive=d, by=request.user)
-                ok += 1
-            except IngestError as exc:
-                failed.append(f"第{d.seq}条：{exc.message}")
-        if ok:
-            self.message_user(request, f"已交办 {ok} 条。", messages.SUCCESS)
-        for f in failed:
-            self.message_user(request, f, messages.ERROR)
+        """The workbench's bulk 采纳并交办 (tasks.services.ingest.accept_directives): all or nothing."""
+        try:
+            tasks = accept_directives(ids=list(queryset.values_list("pk", flat=True)), by=request.user)
+        except IngestError as exc:
+            self.message_user(request, f"未交办：{exc.message}", messages.ERROR)
+        else:
+            codes = tasks[0].code + (f" 至 {tasks[-1].code}" if len(tasks) > 1 else "")
+            self.message_user(request, f"已交办 {len(tasks)} 条，督办事项编号 {codes}。", messages.SUCCESS)
 
     @admin.action(description="驳回（不作为督办事项）")
     def reject_selected(self, request, queryset):
-        n = 0
-        for d in queryset:
-            try:
-                reject_directive(directive=d, by=request.user)
-                n += 1
-            except IngestError as exc:
-                self.message_user(request, f"第{d.seq}条：{exc.message}", messages.WARNING)
-        self.message_user(request, f"已驳回 {n} 条。", messages.SUCCESS)
+        try:
+            n = reject_directives(ids=list(queryset.values_list("pk", flat=True)), by=request.user)
+        except IngestError as exc:
+            self.message_user(request, f"未驳回：{exc.message}", messages.ERROR)
+        else:
+            self.message_user(request, f"已驳回 {n} 条。", messages.SUCCESS)
 
 
 # --- tasks ----------------------------------------------------------------------------------------
