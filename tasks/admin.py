@@ -1,4 +1,6 @@
-"""The 督查室 staff's workbench (Django admin, Chinese). Thin: every write calls a service."""
+"""The 督查室's Django admin (Chinese): settings, rare edits, look-ups. The daily path is the
+workbench (tasks/workbench/, /workbench/), which these pages link to; what every admin page shares
+is in tasks/adminsite/. Thin: every write calls a service."""
 from __future__ import annotations
 
 import datetime as dt
@@ -123,7 +125,8 @@ class SpeechAdmin(admin.ModelAdmin):
                 form.add_error("file", exc.message)
             else:
                 n = speech.directives.count()
-                self.message_user(request, f"已抽取 {n} 条交办语句，请逐条审核后“采纳并交办”。", messages.SUCCESS)
+                self.message_user(request, f"已抽取 {n} 条交办语句：建议点“在工作台审核此讲话稿”通读全文审核，"
+                                           f"也可在下方勾选后“采纳并交办”。", messages.SUCCESS)
                 return redirect(reverse("admin:tasks_directive_changelist") + f"?speech__id__exact={speech.pk}")
         context = {**self.admin_site.each_context(request), "title": "上传讲话稿", "form": form, "opts": self.model._meta}
         return render(request, "admin/tasks/speech/upload.html", context)
