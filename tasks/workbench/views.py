@@ -207,14 +207,10 @@ def candidate_edit(request, pk: int, did: int):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            pairs = _chips_from_post(request.POST)
-            owners = ingest.owners_from_chips(directive, pairs)
-            if d["add"].strip():
-                for unit in ingest.resolve_units(text=d["add"]):
-                    if all(o.get("unit_id") != unit.pk for o in owners):
-                        owners.append(ingest.unit_owner(unit, d["add_role"] or "lead"))
-            if d["add_leader"] is not None and all(o.get("name") != d["add_leader"].name for o in owners):
-                owners.append(ingest.person_owner(d["add_leader"]))
+            owners = ingest.with_added_owners(
+                ingest.owners_from_chips(directive, _chips_from_post(request.POST)),
+                units=ingest.resolve_units(text=d["add"]) if d["add"].strip() else (), role=d["add_role"] or "lead",
+                leader=d["add_leader"])
             result = ingest.review_directive(
                 directive=directive, by=request.user, action=action, owners=owners, title=d["title"], text=d["text"],
                 deadline_kind=d["deadline_kind"], deadline=d["deadline"], deadline_text=d["deadline_text"],
@@ -275,18 +271,26 @@ def candidate_add(request, pk: int):
     return _page(request, "workbench/review.html", ctx, status=400)
 
 
+def _picked_units(request, prefix: str, d: dict) -> list[tuple[Unit, str]]:
+    """主办 and 协办 units as a form sends them (chips `<prefix>_lead`/`<prefix>_co`, or names typed in
+    lead_text/co_text): [(unit, "lead"), …, (unit, "co"), …]; a unit is never both; 主办 required."""
+    leads = ingest.resolve_units(request.POST.getlist(f"{prefix}_lead"), d["lead_text"])
+    cos = [u for u in ingest.resolve_units(request.POST.getlist(f"{prefix}_co"), d["co_text"]) if u not in leads]
+    if not leads:
+        raise IngestError("请至少选择一个主办单位。")
+    return [(u, "lead") for u in leads] + [(u, "co") for u in cos]
+
+
 def _bulk_apply(request, form, ids, speech=None) -> str:
     """Run one bulk action; the success sentence, or IngestError/WorkflowError."""
     d = form.cleaned_data
     action = d["action"]
     if action == "set_units":
-        leads = ingest.resolve_units(request.POST.getlist("bulk_lead"), d["lead_text"])
-        cos = [u for u in ingest.resolve_units(request.POST.getlist("bulk_co"), d["co_text"]) if u not in leads]
-        if not leads:
-            raise IngestError("请至少选择一个主办单位。")
-        n = ingest.bulk_set_units(ids=ids, by=request.user, units=[(u, "lead") for u in leads] + [(u, "co") for u in cos],
-                                  replace=(d["mode"] or "replace") == "replace", speech=speech)
-        return f"已为 {n} 条候选事项设置责任单位：{'、'.join(u.name for u in leads)}" + (f"（协办：{'、'.join(u.name for u in cos)}）" if cos else "") + "。"
+        units = _picked_units(request, "bulk", d)
+        n = ingest.bulk_set_units(ids=ids, by=request.user, units=units, replace=(d["mode"] or "replace") == "replace",
+                                  speech=speech)
+        leads, cos = ([u.name for u, r in units if r == role] for role in ("lead", "co"))
+        return f"已为 {n} 条候选事项设置责任单位：{'、'.join(leads)}" + (f"（协办：{'、'.join(cos)}）" if cos else "") + "。"
     if action == "set_deadline":
         kind = d["deadline_kind"] or "date"
         n = ingest.bulk_set_deadline(ids=ids, by=request.user, deadline_kind=kind, deadline=d["deadline"], speech=speech)
@@ -477,13 +481,10 @@ def register(request):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            leads = ingest.resolve_units(request.POST.getlist("reg_lead"), d["lead_text"])
-            cos = [u for u in ingest.resolve_units(request.POST.getlist("reg_co"), d["co_text"]) if u not in leads]
-            if not leads:
-                raise WorkflowError("请至少指定一个主办单位。", field="lead_text")
+            units = _picked_units(request, "reg", d)
             task = registration.register_task(
                 by=request.user, source=d["source"], title=d["title"], requirement=d["requirement"], urgency=d["urgency"],
-                units=[(u, "lead") for u in leads] + [(u, "co") for u in cos], leaders=list(d["leaders"]),
+                units=units, leaders=list(d["leaders"]),
                 deadline=d["deadline"], category=d["category"], files=d["files"])
         except IngestError as exc:
             form.add_error("lead_text", exc.message)
