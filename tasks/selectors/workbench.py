@@ -229,6 +229,13 @@ def pending_requests(task) -> dict:
             "pending_completions": [r for r in task.completion_requests.all() if r.state == RequestState.PENDING]}
 
 
+def recent_leader_comments(limit: int = 5) -> list:
+    """The latest 领导批示 on any task, newest first, for the workbench's home (with author and task)."""
+    from tasks.models import LeaderComment
+
+    return list(LeaderComment.objects.select_related("author", "task").order_by("-created_at", "-id")[:limit])
+
+
 # --- chases and files ------------------------------------------------------------------------------
 
 def chases_qs():

@@ -99,7 +99,7 @@ def home(request):
     return _page(request, "workbench/home.html", {
         "wb": "home", "ack_days": DEFAULT_ACK_DAYS,
         "red": task_selectors.task_list(request.user, light="red").count(),
-        "speeches": list(sel.speeches_with_counts(8)),
+        "speeches": list(sel.speeches_with_counts(8)), "comments": sel.recent_leader_comments(5),
     })
 
 

@@ -440,6 +440,9 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     block = page.locator('[data-testid="leader-comments"]').inner_text()
     assert "领导批示" in block and "常务副县长胡世胜" in block and "倒排工期" in block
     _both(page, phone, shot, "15-staff-sees-comment")
+    page.goto(base + "/workbench/")
+    assert "倒排工期" in page.locator('[data-testid="home-leader-comments"]').inner_text()
+    _both(page, phone, shot, "15a-home-leader-comment")
 
     # --- the admin points to the workbench; 督查室设置 is a form, not JSON ------------------------------
     page.goto(base + f"/admin/tasks/directive/?speech__id__exact={speech.pk}")

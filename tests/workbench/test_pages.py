@@ -134,6 +134,10 @@ def test_task_page_shows_the_leaders_comments(world, staff_client):
     block = html[html.index('data-testid="leader-comments"'):]
     assert "领导批示" in block and "常务副县长胡世胜" in block
     assert block.index("月底前拿出方案") < block.index("倒排工期")  # newest first
+    # and on the workbench's home, linked to the task
+    home = staff_client.get("/workbench/").content.decode()
+    latest = home[home.index('data-testid="home-leader-comments"'):]
+    assert "最新领导批示" in latest and "月底前拿出方案" in latest and f'href="{url}"' in latest
 
 
 def test_holiday_banner_on_every_workbench_page(world, staff_client, monkeypatch):
