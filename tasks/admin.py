@@ -1,4 +1,6 @@
-"""The 督查室 staff's workbench (Django admin, Chinese). Thin: every write calls a service."""
+"""The 督查室's Django admin (Chinese): settings, rare edits, look-ups. The daily path is the
+workbench (tasks/workbench/, /workbench/), which these pages link to; what every admin page shares
+is in tasks/adminsite/. Thin: every write calls a service."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -18,13 +20,16 @@ from accounts.selectors import is_supervisor
 from tasks.adminsite.decisions import DecisionAdmin
 from tasks.adminsite.history import ChineseHistoryMixin
 from tasks.adminsite.home import workbench_url
+from tasks.adminsite.office import OfficeSettingsForm
+from tasks.adminsite.office import fieldsets as office_fieldsets
 from tasks.adminsite.widgets import owners_html, owners_text
 from tasks.models import (
     Assignment, CompletionRequest, Directive, ExtensionRequest, Holiday, LeaderComment, Meeting, NamedEvent, Notice,
     OfficeSettings, ProgressReport, Reminder, ReportFile, Speech, Task,
 )
 from tasks.selectors.lights import LIGHT_LABELS, light_q, with_light
-from tasks.services.ingest import IngestError, accept_directive, ingest_speech, reject_directive
+from tasks.selectors.workbench import leaders_qs  # who may be a 责任领导: one rule for every picker
+from tasks.services.ingest import IngestError, accept_directive, accept_directives, ingest_speech, reject_directives
 
 LIGHT_COLOURS = {"green": "#1a7f37", "yellow": "#b58100", "red": "#c62828", "no_deadline": "#6b7280",
                  "done_on_time": "#1a7f37", "done_late": "#8a5a00", "cancelled": "#6b7280"}
@@ -82,7 +87,7 @@ class DirectiveInline(ReadOnlyInline):
 
 @admin.register(Speech)
 class SpeechAdmin(admin.ModelAdmin):
-    list_display = ("title", "meeting", "encoding", "chars", "directive_count", "created_at")
+    list_display = ("title", "meeting", "encoding", "chars", "directive_count", "created_at", "review_link")
     search_fields = ("title", "original_name", "meeting__title")
     readonly_fields = ("meeting", "title", "original_name", "file", "encoding", "sha256", "chars", "uploaded_by", "created_at")
     exclude = ("text",)
@@ -91,6 +96,10 @@ class SpeechAdmin(admin.ModelAdmin):
     @admin.display(description="抽取条数")
     def directive_count(self, obj):
         return obj.directives.count()
+
+    @admin.display(description="审核")
+    def review_link(self, obj):
+        return format_html('<a href="{}">在工作台审核</a>', reverse("workbench:review", args=[obj.pk]))
 
     def get_urls(self):
         return [path("upload/", self.admin_site.admin_view(self.upload_view), name="tasks_speech_upload"), *super().get_urls()]
@@ -116,18 +125,14 @@ class SpeechAdmin(admin.ModelAdmin):
                 form.add_error("file", exc.message)
             else:
                 n = speech.directives.count()
-                self.message_user(request, f"已抽取 {n} 条交办语句，请逐条审核后“采纳并交办”。", messages.SUCCESS)
+                self.message_user(request, f"已抽取 {n} 条交办语句：建议点“在工作台审核此讲话稿”通读全文审核，"
+                                           f"也可在下方勾选后“采纳并交办”。", messages.SUCCESS)
                 return redirect(reverse("admin:tasks_directive_changelist") + f"?speech__id__exact={speech.pk}")
         context = {**self.admin_site.each_context(request), "title": "上传讲话稿", "form": form, "opts": self.model._meta}
         return render(request, "admin/tasks/speech/upload.html", context)
 
 
 # --- directives: the review queue -----------------------------------------------------------------
-
-def leaders_queryset():
-    """Who may be a task's 责任领导: people marked 县领导/责任领导 or with the leader role, still in office."""
-    return Person.objects.filter(Q(is_leader=True) | Q(role="leader"), active=True)
-
 
 class DirectiveForm(forms.ModelForm):
     """The directive as extracted, plus who it goes to when staff press 采纳并交办."""
@@ -137,7 +142,7 @@ class DirectiveForm(forms.ModelForm):
                                                 help_text="默认取抽取出的责任单位；“各乡镇”等分组会展开为其下各单位")
     co_units = forms.ModelMultipleChoiceField(Unit.objects.filter(active=True), required=False, label="交办：协办（配合）单位",
                                               widget=FilteredSelectMultiple("协办单位", False))
-    leaders = forms.ModelMultipleChoiceField(leaders_queryset(),
+    leaders = forms.ModelMultipleChoiceField(leaders_qs(),
                                              required=False, label="交办：责任领导", widget=FilteredSelectMultiple("责任领导", False),
                                              help_text="只列出县领导（人员中标为“县领导/责任领导”的）")
 
@@ -210,6 +215,12 @@ class DirectiveAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("speech", "task")
 
+    def changelist_view(self, request, extra_context=None):
+        """Filtered to one speech (as after an upload): the page points to that speech's workbench review."""
+        sid = request.GET.get("speech__id__exact", "")
+        speech = Speech.objects.filter(pk=sid).only("pk", "title").first() if sid.isdigit() and len(sid) < 19 else None
+        return super().changelist_view(request, {**(extra_context or {}), "review_speech": speech})
+
     @admin.display(description="语句")
     def short_text(self, obj):
         return obj.text[:80] + ("…" if len(obj.text) > 80 else "")
@@ -237,30 +248,25 @@ class DirectiveAdmin(admin.ModelAdmin):
         return format_html('<div style="max-width:60em;white-space:pre-wrap;line-height:1.7">…{}<mark>{}</mark>{}…</div>',
                            before, sentence, after)
 
-    @admin.action(description="采纳并交办（按建议的责任单位和时限）")
+    @admin.action(description="采纳并交办（按建议的责任单位和时限；有一条不能交办则全部不变）")
     def accept_selected(self, request, queryset):
-        ok, failed = 0, []
-        for d in queryset.order_by("speech_id", "seq"):
-            try:
-                accept_directive(directive=d, by=request.user)
-                ok += 1
-            except IngestError as exc:
-                failed.append(f"第{d.seq}条：{exc.message}")
-        if ok:
-            self.message_user(request, f"已交办 {ok} 条。", messages.SUCCESS)
-        for f in failed:
-            self.message_user(request, f, messages.ERROR)
+        """The workbench's bulk 采纳并交办 (tasks.services.ingest.accept_directives): all or nothing."""
+        try:
+            tasks = accept_directives(ids=list(queryset.values_list("pk", flat=True)), by=request.user)
+        except IngestError as exc:
+            self.message_user(request, f"未交办：{exc.message}", messages.ERROR)
+        else:
+            codes = tasks[0].code + (f" 至 {tasks[-1].code}" if len(tasks) > 1 else "")
+            self.message_user(request, f"已交办 {len(tasks)} 条，督办事项编号 {codes}。", messages.SUCCESS)
 
     @admin.action(description="驳回（不作为督办事项）")
     def reject_selected(self, request, queryset):
-        n = 0
-        for d in queryset:
-            try:
-                reject_directive(directive=d, by=request.user)
-                n += 1
-            except IngestError as exc:
-                self.message_user(request, f"第{d.seq}条：{exc.message}", messages.WARNING)
-        self.message_user(request, f"已驳回 {n} 条。", messages.SUCCESS)
+        try:
+            n = reject_directives(ids=list(queryset.values_list("pk", flat=True)), by=request.user)
+        except IngestError as exc:
+            self.message_user(request, f"未驳回：{exc.message}", messages.ERROR)
+        else:
+            self.message_user(request, f"已驳回 {n} 条。", messages.SUCCESS)
 
 
 # --- tasks ----------------------------------------------------------------------------------------
@@ -402,7 +408,7 @@ class TaskAdmin(ChineseHistoryMixin, SimpleHistoryAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "leaders":
-            kwargs["queryset"] = leaders_queryset()
+            kwargs["queryset"] = leaders_qs()
             kwargs["widget"] = FilteredSelectMultiple("责任领导", False)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
@@ -537,6 +543,13 @@ class LeaderCommentAdmin(admin.ModelAdmin):
 
 @admin.register(OfficeSettings)
 class OfficeSettingsAdmin(admin.ModelAdmin):
+    """One row; 响应节点 and 督办等级名称 as forms, checked by the reminder policy: tasks/adminsite/office.py."""
+
+    form = OfficeSettingsForm
+
+    def get_fieldsets(self, request, obj=None):
+        return office_fieldsets(list(self.get_form(request, obj, fields=None).base_fields))
+
     def has_add_permission(self, request):
         return not OfficeSettings.objects.exists()
 

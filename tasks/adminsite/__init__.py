@@ -5,6 +5,8 @@
 - home.py       the staff home page (admin index) grouped for the 督查室, with what waits for them
 - names.py      readable names for many-to-many through rows (delete pages)
 - decisions.py  approving 延期/办结 on the request's page: errors next to the field, input kept
+- office.py     督查室设置 as forms (响应节点 table, 督办等级名称 boxes), checked by the reminder policy
+- widgets.py    readable displays of stored structures (建议责任主体)
 """
 
 

@@ -26,13 +26,12 @@ def workbench_url(name: str = "register") -> str:
 
 
 def _pending_counts() -> dict[str, int]:
-    from tasks.models import CompletionRequest, Directive, ExtensionRequest, RequestState
+    """The workbench's counts (tasks.selectors.workbench.pending_counts), by admin model."""
+    from tasks.selectors.workbench import pending_counts
 
-    return {
-        "tasks.directive": Directive.objects.filter(review_state=Directive.Review.PENDING).count(),
-        "tasks.extensionrequest": ExtensionRequest.objects.filter(state=RequestState.PENDING).count(),
-        "tasks.completionrequest": CompletionRequest.objects.filter(state=RequestState.PENDING).count(),
-    }
+    n = pending_counts()
+    return {"tasks.directive": n["candidates"], "tasks.extensionrequest": n["extensions"],
+            "tasks.completionrequest": n["completions"]}
 
 
 PENDING_FILTER = {"tasks.directive": "?review_state__exact=pending", "tasks.extensionrequest": "?state__exact=pending",

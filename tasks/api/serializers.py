@@ -126,12 +126,16 @@ class TaskListSerializer(serializers.ModelSerializer):
 
 
 class CheckpointSerializer(serializers.Serializer):
+    """One 13710 checkpoint as tasks.selectors.reminders.task_checkpoints returns it."""
+
     key = serializers.CharField()
     name = serializers.CharField()
     due = serializers.DateField()
-    met = serializers.BooleanField()
-    missed = serializers.BooleanField()
+    done = serializers.BooleanField(help_text="节点事件已发生（主办单位签收、首次报送进展、提交办结申请或已办结）")
+    met = serializers.BooleanField(help_text="按时完成（不晚于节点日期）")
+    missed = serializers.BooleanField(help_text="节点日期已过而未按时完成（含逾期完成）")
     done_at = serializers.DateTimeField(allow_null=True)
+    waiting = serializers.ListField(child=serializers.CharField(), help_text="部署签收节点：尚未签收的责任单位（其他节点为空）")
 
 
 class LeaderCommentSerializer(serializers.Serializer):

@@ -1,8 +1,8 @@
 """Template context for staff pages: the holidays banner (`calendar_alerts`).
 
 settings.TEMPLATES → context_processors: "tasks.reminders.context.calendar_alerts". The admin shows
-it through tracker/templates/admin/base_site.html (one include of reminders/calendar_banner.html);
-any staff page (the workbench) can include the same template.
+it through tracker/templates/admin/base_site.html and the workbench through
+tasks/templates/workbench/base.html (one include of reminders/calendar_banner.html each).
 """
 from django.utils import timezone
 

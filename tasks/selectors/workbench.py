@@ -88,8 +88,14 @@ def decorate(d: Directive, names: set[str]) -> Directive:
     return d
 
 
+def leaders_qs():
+    """Who may be a task's 责任领导 (the services' rule: tasks.services.registration, ingest): people
+    marked 县领导/责任领导 and still in office. Every picker (workbench, admin) lists these."""
+    return Person.objects.filter(is_leader=True, active=True).order_by("id")
+
+
 def leader_names() -> set[str]:
-    return set(Person.objects.filter(is_leader=True, active=True).values_list("name", flat=True))
+    return set(leaders_qs().values_list("name", flat=True))
 
 
 def review(speech_id) -> Review:
@@ -136,7 +142,7 @@ def unit_directory() -> list[dict]:
 
 
 def leaders() -> list[Person]:
-    return list(Person.objects.filter(is_leader=True, active=True).order_by("id"))
+    return list(leaders_qs())
 
 
 def speeches_with_counts(limit: int | None = None):
@@ -173,13 +179,61 @@ def pending_completions():
             .select_related("task", "unit", "requested_by__person").order_by("created_at", "id"))
 
 
-def queue_counts(days: int, now: dt.datetime | None = None) -> dict:
+def pending_counts() -> dict:
+    """What waits for the 督查室's decision: candidates to review, 延期 and 办结 requests (the admin's
+    home page shows these too)."""
     return {
         "candidates": Directive.objects.filter(review_state=Directive.Review.PENDING).count(),
-        "unacknowledged": unacknowledged(days, now).count(),
         "extensions": ExtensionRequest.objects.filter(state=RequestState.PENDING).count(),
         "completions": CompletionRequest.objects.filter(state=RequestState.PENDING).count(),
     }
+
+
+def queue_counts(days: int, now: dt.datetime | None = None) -> dict:
+    """The workbench's four queues: pending_counts and the units not signed `days` after 交办."""
+    return {**pending_counts(), "unacknowledged": unacknowledged(days, now).count()}
+
+
+def chase_targets(assignment_ids) -> list[tuple]:
+    """The ticked rows of the 待签收 queue grouped by task: [(task, [units])], units in directory order."""
+    grouped: dict[int, tuple] = {}
+    for a in (Assignment.objects.filter(pk__in=list(assignment_ids)).select_related("task", "unit")
+              .order_by("task_id", "unit__sort_order", "unit_id")):
+        grouped.setdefault(a.task_id, (a.task, []))[1].append(a.unit)
+    return list(grouped.values())
+
+
+def decorate_unacknowledged(assignments, now: dt.datetime | None = None) -> None:
+    """A page of the 待签收 queue: each row's days waited since 交办 (.waited) and its task's last 催办."""
+    now = now or timezone.now()
+    last = last_chases({a.task_id for a in assignments})
+    for a in assignments:
+        a.waited = (now - a.task.assigned_at).days
+        a.last_chase = last.get(a.task_id)
+
+
+def decorate_task_rows(tasks) -> None:
+    """A page of the task list: the light's label, the last 催办 and the units (prefetched)."""
+    from tasks.selectors.lights import LIGHT_LABELS
+
+    last = last_chases([t.pk for t in tasks])
+    for t in tasks:
+        t.light_label = LIGHT_LABELS.get(t.light, t.light)
+        t.last_chase = last.get(t.pk)
+        t.units_shown = list(t.assignments.all())
+
+
+def pending_requests(task) -> dict:
+    """The task's 延期 and 办结 requests waiting for a decision (from task_detail's prefetch)."""
+    return {"pending_extensions": [r for r in task.extension_requests.all() if r.state == RequestState.PENDING],
+            "pending_completions": [r for r in task.completion_requests.all() if r.state == RequestState.PENDING]}
+
+
+def recent_leader_comments(limit: int = 5) -> list:
+    """The latest 领导批示 on any task, newest first, for the workbench's home (with author and task)."""
+    from tasks.models import LeaderComment
+
+    return list(LeaderComment.objects.select_related("author", "task").order_by("-created_at", "-id")[:limit])
 
 
 # --- chases and files ------------------------------------------------------------------------------

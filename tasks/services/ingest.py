@@ -286,6 +286,18 @@ def owners_from_chips(directive: Directive, chips: list[tuple[str, str]]) -> lis
     return out
 
 
+def with_added_owners(owners: list[dict], *, units=(), role: str = "lead", leader: Person | None = None) -> list[dict]:
+    """The editor's "添加" boxes (without JavaScript): `owners` plus the units (as `role`) and the
+    leader that are not among them yet."""
+    out = list(owners)
+    for unit in units:
+        if all(o.get("unit_id") != unit.pk for o in out):
+            out.append(unit_owner(unit, role if role in OWNER_ROLES else "lead"))
+    if leader is not None and all(o.get("name") != leader.name for o in out):
+        out.append(person_owner(leader))
+    return out
+
+
 def _clean_fields(d: Directive, *, title=None, text=None, deadline_kind=None, deadline=None, deadline_text=None,
                   target=None, recurrence=None, today: dt.date | None = None) -> list[str]:
     """Validate and set the editable fields on `d` (not saved); the names of the changed fields."""

@@ -8,6 +8,7 @@ from django import forms
 from accounts.models import Person
 from tasks.models import DeadlineKind, Meeting, Recurrence, Task
 from tasks.portal.forms import MultipleFileField
+from tasks.selectors.workbench import leaders_qs
 
 DATE_ERRORS = {"invalid": "日期格式不正确，应为 年-月-日（如 2026-06-30）。"}
 PAGE_SIZE = 50
@@ -72,7 +73,7 @@ class CandidateForm(_Chinese):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["add_leader"].queryset = Person.objects.filter(is_leader=True, active=True).order_by("id")
+        self.fields["add_leader"].queryset = leaders_qs()
 
     def clean(self):
         data = super().clean()
@@ -135,7 +136,7 @@ class TaskRegisterForm(_Chinese):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["leaders"].queryset = Person.objects.filter(is_leader=True, active=True).order_by("id")
+        self.fields["leaders"].queryset = leaders_qs()
 
 
 class DecisionForm(_Chinese):

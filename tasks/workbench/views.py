@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Unit
 from accounts.selectors import is_supervisor
 from tasks.files import file_response
-from tasks.models import Directive, RequestState, Speech, Task, TaskFile
+from tasks.models import Directive, Speech, Task, TaskFile
 from tasks.portal.forms import TaskFilterForm, apply_error
 from tasks.portal.views import _portal_context
 from tasks.reports.assignment_notice import build_notice, notice_filename
@@ -44,12 +44,14 @@ class NotFound(Exception):
         self.detail = detail
 
 
-def _page(request, template: str, ctx: dict, status: int = 200) -> HttpResponse:
-    return render(request, template, {**ctx, "portal": _portal_context(request), "nav": "workbench"}, status=status)
+def _page(request, template: str, ctx: dict, status: int = 200, counts: bool = True) -> HttpResponse:
+    """A workbench page: the portal's header, and the queue counts of the workbench's nav."""
+    extra = {"counts": sel.queue_counts(DEFAULT_ACK_DAYS)} if counts else {}
+    return render(request, template, {**extra, **ctx, "portal": _portal_context(request), "nav": "workbench"}, status=status)
 
 
 def _error(request, status: int, heading: str, detail: str) -> HttpResponse:
-    return _page(request, "portal/error.html", {"heading": heading, "detail": detail}, status=status)
+    return _page(request, "portal/error.html", {"heading": heading, "detail": detail}, status=status, counts=False)
 
 
 def staff_view(view):
@@ -90,25 +92,21 @@ def _ack_days(request) -> int:
         return DEFAULT_ACK_DAYS
 
 
-def _counts(request) -> dict:
-    return sel.queue_counts(DEFAULT_ACK_DAYS)
-
-
 # --- home and speeches ---------------------------------------------------------------------------
 
 @staff_view
 def home(request):
     return _page(request, "workbench/home.html", {
-        "wb": "home", "counts": _counts(request), "ack_days": DEFAULT_ACK_DAYS,
+        "wb": "home", "ack_days": DEFAULT_ACK_DAYS,
         "red": task_selectors.task_list(request.user, light="red").count(),
-        "speeches": list(sel.speeches_with_counts(8)),
+        "speeches": list(sel.speeches_with_counts(8)), "comments": sel.recent_leader_comments(5),
     })
 
 
 @staff_view
 def speech_list(request):
     page = Paginator(sel.speeches_with_counts(), wf.PAGE_SIZE).get_page(request.GET.get("page"))
-    return _page(request, "workbench/speech_list.html", {"wb": "speeches", "counts": _counts(request), "page_obj": page})
+    return _page(request, "workbench/speech_list.html", {"wb": "speeches", "page_obj": page})
 
 
 @staff_view
@@ -133,7 +131,7 @@ def speech_upload(request):
                 n = speech.directives.count()
                 messages.success(request, f"已抽取 {n} 条候选事项：请通读全文审核，漏标的语句可选中后添加。")
                 return redirect("workbench:review", speech.pk)
-    return _page(request, "workbench/speech_upload.html", {"wb": "speeches", "counts": _counts(request), "form": form},
+    return _page(request, "workbench/speech_upload.html", {"wb": "speeches", "form": form},
                  status=status)
 
 
@@ -169,7 +167,7 @@ def _review_context(request, speech_id, *, selected=None, editor_form=None, edit
     if current is not None and editor_form is not None:
         editor_form.fields["title"].widget.attrs["placeholder"] = ingest.directive_title(current.text)
     return {
-        "wb": "speeches", "counts": _counts(request), "review": data, "speech": data.speech, "current": current, "cand_nav": nav,
+        "wb": "speeches", "review": data, "speech": data.speech, "current": current, "cand_nav": nav,
         "editor_form": editor_form, "editor_chips": editor_chips if editor_chips is not None else (current.chips if current else []),
         "bulk_form": bulk_form or wf.BulkForm(initial={"mode": "replace", "deadline_kind": "date"}),
         "add_form": add_form or wf.AddCandidateForm(), "checked": {int(i) for i in checked if str(i).isdigit()},
@@ -186,7 +184,7 @@ def review(request, pk: int):
     partial = request.GET.get("partial") == "editor"
     ctx = _review_context(request, pk, selected=selected, partial=partial)
     if partial:
-        return _page(request, "workbench/_editor.html", ctx)
+        return _page(request, "workbench/_editor.html", ctx, counts=False)
     return _page(request, "workbench/review.html", ctx)
 
 
@@ -209,14 +207,10 @@ def candidate_edit(request, pk: int, did: int):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            pairs = _chips_from_post(request.POST)
-            owners = ingest.owners_from_chips(directive, pairs)
-            if d["add"].strip():
-                for unit in ingest.resolve_units(text=d["add"]):
-                    if all(o.get("unit_id") != unit.pk for o in owners):
-                        owners.append(ingest.unit_owner(unit, d["add_role"] or "lead"))
-            if d["add_leader"] is not None and all(o.get("name") != d["add_leader"].name for o in owners):
-                owners.append(ingest.person_owner(d["add_leader"]))
+            owners = ingest.with_added_owners(
+                ingest.owners_from_chips(directive, _chips_from_post(request.POST)),
+                units=ingest.resolve_units(text=d["add"]) if d["add"].strip() else (), role=d["add_role"] or "lead",
+                leader=d["add_leader"])
             result = ingest.review_directive(
                 directive=directive, by=request.user, action=action, owners=owners, title=d["title"], text=d["text"],
                 deadline_kind=d["deadline_kind"], deadline=d["deadline"], deadline_text=d["deadline_text"],
@@ -277,18 +271,26 @@ def candidate_add(request, pk: int):
     return _page(request, "workbench/review.html", ctx, status=400)
 
 
+def _picked_units(request, prefix: str, d: dict) -> list[tuple[Unit, str]]:
+    """主办 and 协办 units as a form sends them (chips `<prefix>_lead`/`<prefix>_co`, or names typed in
+    lead_text/co_text): [(unit, "lead"), …, (unit, "co"), …]; a unit is never both; 主办 required."""
+    leads = ingest.resolve_units(request.POST.getlist(f"{prefix}_lead"), d["lead_text"])
+    cos = [u for u in ingest.resolve_units(request.POST.getlist(f"{prefix}_co"), d["co_text"]) if u not in leads]
+    if not leads:
+        raise IngestError("请至少选择一个主办单位。")
+    return [(u, "lead") for u in leads] + [(u, "co") for u in cos]
+
+
 def _bulk_apply(request, form, ids, speech=None) -> str:
     """Run one bulk action; the success sentence, or IngestError/WorkflowError."""
     d = form.cleaned_data
     action = d["action"]
     if action == "set_units":
-        leads = ingest.resolve_units(request.POST.getlist("bulk_lead"), d["lead_text"])
-        cos = [u for u in ingest.resolve_units(request.POST.getlist("bulk_co"), d["co_text"]) if u not in leads]
-        if not leads:
-            raise IngestError("请至少选择一个主办单位。")
-        n = ingest.bulk_set_units(ids=ids, by=request.user, units=[(u, "lead") for u in leads] + [(u, "co") for u in cos],
-                                  replace=(d["mode"] or "replace") == "replace", speech=speech)
-        return f"已为 {n} 条候选事项设置责任单位：{'、'.join(u.name for u in leads)}" + (f"（协办：{'、'.join(u.name for u in cos)}）" if cos else "") + "。"
+        units = _picked_units(request, "bulk", d)
+        n = ingest.bulk_set_units(ids=ids, by=request.user, units=units, replace=(d["mode"] or "replace") == "replace",
+                                  speech=speech)
+        leads, cos = ([u.name for u, r in units if r == role] for role in ("lead", "co"))
+        return f"已为 {n} 条候选事项设置责任单位：{'、'.join(leads)}" + (f"（协办：{'、'.join(cos)}）" if cos else "") + "。"
     if action == "set_deadline":
         kind = d["deadline_kind"] or "date"
         n = ingest.bulk_set_deadline(ids=ids, by=request.user, deadline_kind=kind, deadline=d["deadline"], speech=speech)
@@ -359,7 +361,7 @@ def queue_candidates(request):
     for d in rows:
         sel.decorate(d, names)
     return _page(request, "workbench/queue_candidates.html", {
-        "wb": "candidates", "counts": _counts(request), "rows": rows, "form": form, "shown_limit": len(rows) == 500,
+        "wb": "candidates", "rows": rows, "form": form, "shown_limit": len(rows) == 500,
         "checked": {int(i) for i in ids if str(i).isdigit()}, "directory": sel.unit_directory(),
         "bulk_chips": _bulk_chips(request.POST) if request.method == "POST" else {},
     }, status=status)
@@ -373,21 +375,15 @@ def queue_unacknowledged(request):
     days = _ack_days(request)
     qs = sel.unacknowledged(days)
     page = Paginator(qs, wf.PAGE_SIZE).get_page(request.GET.get("page"))
-    last = sel.last_chases({a.task_id for a in page.object_list})
-    now = timezone.now()
-    for a in page.object_list:
-        a.waited = (now - a.task.assigned_at).days
-        a.last_chase = last.get(a.task_id)
+    sel.decorate_unacknowledged(page.object_list)
     return _page(request, "workbench/queue_unacknowledged.html", {
-        "wb": "unacknowledged", "counts": _counts(request), "page_obj": page, "days": days,
+        "wb": "unacknowledged", "page_obj": page, "days": days,
         "page_query": urlencode({"days": days}), "here": request.get_full_path(),
     })
 
 
 def _chase_selected(request):
     """催办所选: the ticked (task, unit) rows of the 待签收 queue, one Chase per task."""
-    from tasks.models import Assignment
-
     back = _back(request, reverse("workbench:queue_unacknowledged"))
     form = wf.ChaseForm(request.POST)
     try:
@@ -398,15 +394,13 @@ def _chase_selected(request):
         messages.error(request, "所选单位无效，请刷新页面后重试。" if ids is None else
                        "；".join(e for errs in form.errors.values() for e in errs))
         return redirect(back)
-    grouped: dict[int, tuple] = {}
-    for a in Assignment.objects.filter(pk__in=ids).select_related("task", "unit").order_by("task_id", "unit__sort_order"):
-        grouped.setdefault(a.task_id, (a.task, []))[1].append(a.unit)
+    items = sel.chase_targets(ids)
     try:
-        done = chase.chase_many(items=list(grouped.values()), by=request.user, message=form.cleaned_data["message"])
+        done = chase.chase_many(items=items, by=request.user, message=form.cleaned_data["message"])
     except WorkflowError as exc:
         messages.error(request, f"未催办：{exc.message}")
         return redirect(back)
-    units = sum(len(units) for _, units in grouped.values())
+    units = sum(len(units) for _, units in items)
     messages.success(request, f"已催办 {len(done)} 项事项的 {units} 个单位，催办人 {chase.chaser_name(request.user)}，"
                               f"{timezone.localtime():%Y-%m-%d %H:%M}。")
     return redirect(back)
@@ -435,7 +429,7 @@ def _decision_queue(request, *, kind: str):
                 return redirect(f"workbench:queue_{kind}")
     rows = list((sel.pending_extensions() if kind == "extensions" else sel.pending_completions())[:500])
     return _page(request, f"workbench/queue_{kind}.html", {
-        "wb": kind, "counts": _counts(request), "rows": rows, "form": form,
+        "wb": kind, "rows": rows, "form": form,
         "checked": {int(i) for i in ids if str(i).isdigit()},
     }, status=status)
 
@@ -462,14 +456,10 @@ def task_list(request):
         status, light, q = form.cleaned_data["status"] or None, form.cleaned_data["light"] or None, form.cleaned_data["q"].strip() or None
     qs = task_selectors.task_list(request.user, status=status or list(OPEN_STATUSES), light=light, q=q).order_by("deadline", "id")
     page = Paginator(qs, wf.PAGE_SIZE).get_page(request.GET.get("page"))
-    last = sel.last_chases([t.pk for t in page.object_list])
-    for t in page.object_list:
-        t.light_label = LIGHT_LABELS.get(t.light, t.light)
-        t.last_chase = last.get(t.pk)
-        t.units_shown = list(t.assignments.all())
+    sel.decorate_task_rows(page.object_list)
     keep = {k: v for k, v in (("status", status), ("light", light), ("q", q)) if v}
     return _page(request, "workbench/task_list.html", {
-        "wb": "tasks", "counts": _counts(request), "form": form, "page_obj": page, "page_query": urlencode(keep),
+        "wb": "tasks", "form": form, "page_obj": page, "page_query": urlencode(keep),
         "here": request.get_full_path(),
     })
 
@@ -477,7 +467,7 @@ def task_list(request):
 def _register_context(request, form, status=200):
     chips = _bulk_chips(request.POST) if request.method == "POST" else {}
     return _page(request, "workbench/register.html", {
-        "wb": "register", "counts": _counts(request), "form": form, "limits": registration.instruction_limits(),
+        "wb": "register", "form": form, "limits": registration.instruction_limits(),
         "directory": sel.unit_directory(), "bulk_chips": chips, "today": timezone.localdate(),
     }, status=status)
 
@@ -491,13 +481,10 @@ def register(request):
     if form.is_valid():
         d = form.cleaned_data
         try:
-            leads = ingest.resolve_units(request.POST.getlist("reg_lead"), d["lead_text"])
-            cos = [u for u in ingest.resolve_units(request.POST.getlist("reg_co"), d["co_text"]) if u not in leads]
-            if not leads:
-                raise WorkflowError("请至少指定一个主办单位。", field="lead_text")
+            units = _picked_units(request, "reg", d)
             task = registration.register_task(
                 by=request.user, source=d["source"], title=d["title"], requirement=d["requirement"], urgency=d["urgency"],
-                units=[(u, "lead") for u in leads] + [(u, "co") for u in cos], leaders=list(d["leaders"]),
+                units=units, leaders=list(d["leaders"]),
                 deadline=d["deadline"], category=d["category"], files=d["files"])
         except IngestError as exc:
             form.add_error("lead_text", exc.message)
@@ -521,12 +508,11 @@ def _task_or_404(request, pk):
 def task_page(request, pk: int):
     task = _task_or_404(request, pk)
     return _page(request, "workbench/task.html", {
-        "wb": "tasks", "counts": _counts(request), "task": task, "light_label": LIGHT_LABELS.get(task.light, task.light),
+        "wb": "tasks", "task": task, "light_label": LIGHT_LABELS.get(task.light, task.light),
         "assignments": list(task.assignments.all()), "leaders": list(task.leaders.all()),
         "files": sel.task_files(task), "chases": sel.task_chases(task), "chase_form": wf.ChaseForm(),
-        "is_open": task.status in OPEN_STATUSES, "here": request.get_full_path(),
-        "pending_extensions": [r for r in task.extension_requests.all() if r.state == RequestState.PENDING],
-        "pending_completions": [r for r in task.completion_requests.all() if r.state == RequestState.PENDING],
+        "comments": task_selectors.leader_comments(task),
+        "is_open": task.status in OPEN_STATUSES, "here": request.get_full_path(), **sel.pending_requests(task),
     })
 
 

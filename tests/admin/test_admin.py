@@ -130,3 +130,30 @@ def test_staff_edit_a_directive_and_assign_it_to_other_units(staff_client):
     assert task.deadline == dt.date(2099, 3, 31) and task.recurrence == "monthly" and task.target == "100%"
     # a directive already handled offers no second 交办
     assert "保存并采纳交办" not in staff_client.get(url).content.decode()
+
+
+def test_admin_bulk_accept_is_all_or_nothing_like_the_workbench(staff_client):
+    """采纳并交办 on many rows of the admin list is the workbench's bulk action: one candidate that
+    cannot be assigned (no unit of the directory) refuses the whole batch, naming it; nothing changes."""
+    upload(staff_client)
+    speech = Speech.objects.get()
+    with_units = [d.pk for d in speech.directives.order_by("seq") if any(o.get("unit_id") for o in d.owners)][:2]
+    lost = speech.directives.exclude(pk__in=with_units).order_by("seq").first()
+    lost.owners = [{"name": "市财政局", "kind": "unit", "role": "lead", "unit_id": None}]
+    lost.save(update_fields=["owners"])
+    url = reverse("admin:tasks_directive_changelist")
+    r = staff_client.post(url, {"action": "accept_selected", "_selected_action": [*with_units, lost.pk]}, follow=True)
+    texts = [(m.level_tag, str(m)) for m in r.context["messages"]]
+    assert [t for t in texts if t[0] == "error"] and not [t for t in texts if t[0] == "success"]
+    error = next(t for lvl, t in texts if lvl == "error")
+    assert f"第{lost.seq}条" in error and "没有本级名录中的责任单位" in error and "未作任何修改" in error
+    assert Task.objects.count() == 0 and not speech.directives.exclude(review_state="pending").exists()
+    r = staff_client.post(url, {"action": "accept_selected", "_selected_action": with_units}, follow=True)
+    assert any(f"已交办 {len(with_units)} 条" in str(m) for m in r.context["messages"])
+    assert Task.objects.count() == len(with_units)
+    # 驳回 of rows of which one is already handled: refused as a whole
+    r = staff_client.post(url, {"action": "reject_selected", "_selected_action": [with_units[0], lost.pk]}, follow=True)
+    assert any("未驳回" in str(m) for m in r.context["messages"])
+    assert Directive.objects.get(pk=lost.pk).review_state == "pending"
+    r = staff_client.post(url, {"action": "reject_selected", "_selected_action": [lost.pk]}, follow=True)
+    assert any("已驳回 1 条" in str(m) for m in r.context["messages"])

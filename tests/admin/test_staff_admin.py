@@ -208,3 +208,28 @@ def test_staff_add_a_unit_on_the_task_page_through_assign_units(staff, make_task
     assert dict(t.assignments.values_list("unit__name", "role"))["县交通运输局"] == "co"
     assert Notice.objects.filter(task=t, unit=units["c"], title__startswith="交办通知").count() == 1
     assert Task.objects.get(pk=t.pk).history.filter(history_change_reason__startswith="增加责任单位").exists()
+
+
+def test_review_and_task_pages_point_to_the_workbench(staff, make_task, units):
+    """The daily path is the workbench: the admin's speech and directive pages (and the review list of
+    one speech, where an upload lands) link to the speech's workbench review page; a task's page to
+    its workbench page."""
+    meeting = Meeting.objects.create(title="全县经济工作会议", date=TODAY)
+    speech = Speech.objects.create(meeting=meeting, title="县长讲话", original_name="a.txt", text="县发改局要抓好落实。",
+                                   encoding="utf-8", sha256="3" * 64, chars=10)
+    d = Directive.objects.create(speech=speech, seq=1, text="县发改局要抓好落实。", start=0, end=10, owners=[])
+    review = f'href="/workbench/speeches/{speech.pk}/'
+    for url in (reverse("admin:tasks_speech_change", args=[speech.pk]), reverse("admin:tasks_speech_changelist"),
+                reverse("admin:tasks_directive_change", args=[d.pk]),
+                reverse("admin:tasks_directive_changelist") + f"?speech__id__exact={speech.pk}"):
+        body = staff.get(url).content.decode()
+        assert review in body, url
+    body = staff.get(reverse("admin:tasks_directive_change", args=[d.pk])).content.decode()
+    assert f'{review}?d={d.pk}#c-{d.pk}"' in body and "在工作台审核" in body
+    # the whole review list (no speech chosen, or an unknown one) points to the workbench's 待审核 queue
+    for query in ("", "?speech__id__exact=999999", "?speech__id__exact=abc"):
+        body = staff.get(reverse("admin:tasks_directive_changelist") + query).content.decode()
+        assert 'href="/workbench/queues/candidates/"' in body, query
+    t = make_task()
+    body = staff.get(reverse("admin:tasks_task_change", args=[t.pk])).content.decode()
+    assert f'href="/workbench/tasks/{t.pk}/"' in body and "在工作台办理" in body

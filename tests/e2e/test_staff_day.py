@@ -5,7 +5,9 @@ directory does not know marked, one candidate edited beside the text with the un
 a missed sentence selected and added) → bulk: a refused 采纳并交办 first (nothing changes, the
 reason is shown, the selection kept), then set units and a deadline for all, 驳回 two, 采纳并交办
 the rest → register a 领导批示件 with its scan and download its 交办单 → approve a batch of
-extension and completion requests (a refusal without a reason first) → 催办 one task.
+extension and completion requests (a refusal without a reason first) → 催办 one task → a leader
+writes a 批示 on one of the tasks assigned that day; its units see it (inbox, task page, the 13710
+部署签收 done once the lead unit signed) and so does the 督查室 (the workbench task page, the inbox).
 
 Screenshots (desktop and phone width) go to test-artifacts/screenshots/wb-*.png.
 """
@@ -91,9 +93,9 @@ def _shots():
     return SCREENSHOTS
 
 
-def _login(page, base):
+def _login(page, base, username="ducha"):
     page.goto(base + "/portal/login/")
-    page.fill("#id_username", "ducha")
+    page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_load_state()
@@ -396,4 +398,87 @@ def test_staff_day(live_server, new_page, shot, tmp_path):
     assert "王督查 催办" in page.locator('[data-testid="chase-history"]').inner_text()
     _both(page, phone, shot, "12-task-chase-history")
     assert staff_person.user.username == "ducha"
+
+    # --- a leader writes a 批示 on a task assigned earlier; the units and the 督查室 see it -----------
+    from tasks.models import LeaderComment, Notice
+
+    commented = fgj_tasks[0]  # 县财政局 主办 (signs now), 县发改局 协办 (signed, extension approved)
+    workflow.acknowledge(task=commented, unit=czj, by=czj_op)
+    boss, boss_phone = new_page(), new_page(width=390, height=844)
+    _login(boss, base, "lingdao")
+    _login(boss_phone, base, "lingdao")
+    boss.goto(base + f"/portal/tasks/{commented.pk}/")
+    words = "此项关系全市经济运行大局，请县财政局牵头倒排工期，县发改局全力配合，每周报送进展。"
+    boss.fill("#id_text", words)
+    boss.click('[data-testid="comment-button"]')
+    boss.wait_for_load_state()
+    ok, bad = _messages(boss)
+    assert "批示已发送" in ok and not bad
+    assert "倒排工期" in boss.locator('[data-testid="leader-comments"]').inner_text()
+    assert LeaderComment.objects.get(task=commented).author.pk == leader.pk
+    _both(boss, boss_phone, shot, "13-leader-comment")
+    # the units: the lead unit's and the co-unit's inbox, and the co-unit's task page
+    for unit in (czj, fgj):
+        assert Notice.objects.filter(unit=unit, task=commented, title__startswith="领导批示").count() == 1
+    unit_page, unit_phone = new_page(), new_page(width=390, height=844)
+    _login(unit_page, base, "fgj")
+    _login(unit_phone, base, "fgj")
+    unit_page.goto(base + "/portal/notices/")
+    inbox = _clean(unit_page, "unit inbox")
+    assert "领导批示" in inbox and "倒排工期" in inbox
+    unit_page.goto(base + f"/portal/tasks/{commented.pk}/")
+    block = unit_page.locator('[data-testid="leader-comments"]').inner_text()
+    assert "常务副县长胡世胜" in block and "倒排工期" in block
+    assert unit_page.locator('[data-testid="comment-form"]').count() == 0  # units read, only leaders write
+    # 部署签收 is done (the lead unit signed): shown as done, not 待完成
+    deploy = unit_page.locator('[data-testid="checkpoints"] li[data-key="deploy"]')
+    assert deploy.locator("[data-state]").get_attribute("data-state") == "done" and "待完成" not in deploy.inner_text()
+    _both(unit_page, unit_phone, shot, "14-unit-sees-comment")
+    # the 督查室: the workbench task page and the staff's inbox
+    assert Notice.objects.filter(person=staff_person, task=commented, title__startswith="领导批示").count() == 1
+    page.goto(base + f"/workbench/tasks/{commented.pk}/")
+    block = page.locator('[data-testid="leader-comments"]').inner_text()
+    assert "领导批示" in block and "常务副县长胡世胜" in block and "倒排工期" in block
+    _both(page, phone, shot, "15-staff-sees-comment")
+    page.goto(base + "/workbench/")
+    assert "倒排工期" in page.locator('[data-testid="home-leader-comments"]').inner_text()
+    _both(page, phone, shot, "15a-home-leader-comment")
+
+    # --- the admin points to the workbench; 督查室设置 is a form, not JSON ------------------------------
+    page.goto(base + f"/admin/tasks/directive/?speech__id__exact={speech.pk}")
+    _both(page, phone, shot, "15b-admin-review-list", full=False)
+    page.click('[data-testid="workbench-review"]')
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/workbench/speeches/{speech.pk}/")
+    page.goto(base + f"/admin/tasks/task/{commented.pk}/change/")
+    assert "倒排工期" in _clean(page, "admin task")
+    _both(page, phone, shot, "15c-admin-task")
+    page.click('[data-testid="workbench-task"]')
+    page.wait_for_load_state()
+    assert page.url.endswith(f"/workbench/tasks/{commented.pk}/")
+    page.goto(base + "/admin/tasks/officesettings/")
+    _both(page, phone, shot, "16-admin-office-settings")
+    phone.locator('[data-testid="checkpoints-table"]').scroll_into_view_if_needed()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 392  # the table scrolls inside its box
+    phone.screenshot(path=str(_shots() / "wb-16-admin-office-settings-phone-table.png"))
+    assert page.locator('textarea[name="checkpoints"], textarea[name="level_names"]').count() == 0
+    # a new checkpoint without its requirement: refused next to the table, what was typed kept, nothing stored
+    page.fill('input[name="checkpoints-3-name"]', "专项报告")
+    page.fill('input[name="checkpoints-3-offset"]', "10")
+    page.fill('input[name="level_names_2"]', "挂牌督办")
+    page.click('input[name="_save"]')
+    page.wait_for_load_state()
+    assert "请选择该节点要求单位做到的事" in _clean(page, "office settings refused")
+    assert page.locator('input[name="checkpoints-3-name"]').input_value() == "专项报告"
+    from tasks.models import OfficeSettings
+
+    assert OfficeSettings.objects.get().checkpoints == [] and OfficeSettings.objects.get().level_names in ([], None)
+    shot(page, "wb-16b-admin-office-settings-refused")
+    page.select_option('select[name="checkpoints-3-requires"]', "progress")
+    page.click('input[name="_save"]')
+    page.wait_for_load_state()
+    assert page.locator("ul.messagelist li.success").count() == 1
+    s = OfficeSettings.objects.get()
+    assert [c["name"] for c in s.checkpoints] == ["部署签收", "报告措施和进展", "办结或申请销号", "专项报告"]
+    assert s.level_names == ["正常", "黄牌", "挂牌督办"]
     assert problems == []  # no CSP violation, no script error on any workbench page

@@ -121,3 +121,46 @@ def test_home_counts_overdue_tasks(staff_client, users):
     html = staff_client.get("/workbench/").content.decode()
     tile = html[html.index('data-testid="red-tile"'):]
     assert '<div class="n">1</div>' in tile[:200]
+
+
+def test_task_page_shows_the_leaders_comments(world, staff_client):
+    from tasks.services.comments import write_leader_comment
+
+    url = f"/workbench/tasks/{world['task'].pk}/"
+    assert 'data-testid="leader-comments"' not in staff_client.get(url).content.decode()
+    write_leader_comment(task=world["task"], by=world["users"]["leader"], text="请倒排工期，每周报送进展。")
+    write_leader_comment(task=world["task"], by=world["users"]["leader"], text="月底前拿出方案。")
+    html = staff_client.get(url).content.decode()
+    block = html[html.index('data-testid="leader-comments"'):]
+    assert "领导批示" in block and "常务副县长胡世胜" in block
+    assert block.index("月底前拿出方案") < block.index("倒排工期")  # newest first
+    # and on the workbench's home, linked to the task
+    home = staff_client.get("/workbench/").content.decode()
+    latest = home[home.index('data-testid="home-leader-comments"'):]
+    assert "最新领导批示" in latest and "月底前拿出方案" in latest and f'href="{url}"' in latest
+
+
+def test_holiday_banner_on_every_workbench_page(world, staff_client, monkeypatch):
+    """The admin's 日历提醒 (no holiday data for a year) is on the workbench too: the same template,
+    filled by the same context processor, styled by a stylesheet (no inline style: strict CSP)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from tasks.models import Holiday
+    from tasks.reminders import context
+
+    # late November 2030: this year and the next, which no calendar data knows yet
+    monkeypatch.setattr(context, "timezone", SimpleNamespace(localdate=lambda: dt.date(2030, 11, 20)))
+    pages = ["/workbench/", f"/workbench/speeches/{world['speech'].pk}/", "/workbench/queues/extensions/",
+             f"/workbench/tasks/{world['task'].pk}/", "/workbench/tasks/new/"]
+    for url in pages:
+        html = staff_client.get(url).content.decode()
+        assert html.count('data-testid="calendar-banner"') == 2, url
+        assert "系统尚无2030年法定节假日数据" in html and "录入2031年节假日" in html and 'href="/admin/tasks/holiday/"' in html
+        assert "reminders/calendar_banner.css" in html and ' style="' not in html, url
+    # the days off entered: the banner is gone
+    Holiday.objects.create(date=dt.date(2030, 10, 1), name="国庆节")
+    Holiday.objects.create(date=dt.date(2031, 1, 1), name="元旦")
+    for url in pages:
+        html = staff_client.get(url).content.decode()
+        assert 'data-testid="calendar-banner"' not in html and "calendar_banner.css" not in html, url

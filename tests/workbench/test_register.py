@@ -144,3 +144,15 @@ def test_notice_docx(staff_client, users, people):
     assert f"{task.deadline.year}年{task.deadline.month}月{task.deadline.day}日前" in limit
     assert "胡世胜" in cells[cells.index("责任领导") + 1]
     assert any("签收" in p for p in paras)
+
+
+def test_a_lead_unit_is_required_and_a_unit_is_never_both(staff_client, people):
+    czj = unit("县财政局")
+    base = {"source": "manual", "title": "事项", "urgency": "normal", "deadline": future().isoformat()}
+    r = staff_client.post("/workbench/tasks/new/", {**base, "co_text": "财政局"})
+    html = r.content.decode()
+    assert r.status_code == 400 and "请至少选择一个主办单位" in html and not Task.objects.exists()
+    # the same unit picked as 主办 and typed as 协办: 主办 only
+    r = staff_client.post("/workbench/tasks/new/", {**base, "reg_lead": [czj.pk], "co_text": "财政局、发改局"})
+    assert r.status_code == 302
+    assert sorted((a.unit.name, a.role) for a in Task.objects.get().assignments.all()) == [("县发展和改革局", "co"), ("县财政局", "lead")]

@@ -239,3 +239,19 @@ def test_review_page_query_count_is_constant(staff_client, demo_speech):
     ingest.accept_directives(ids=[d.pk for d in extra], by=demo_speech.uploaded_by)  # accepted ones show their task
     assert [count(u) for u in urls] == before
     assert before[0] <= 14
+
+
+def test_editor_add_boxes_without_javascript_add_a_leader_once(staff_client, demo_speech, people):
+    d = _make(demo_speech, 105, [UNKNOWN])
+    leader = people["leader"]
+    post = {"action": "save", "text": d.text, "deadline_kind": "none", "chip": ["o0"], "chip_role": ["lead"],
+            "chip_remove": ["o0"], "add": "发改局", "add_role": "co", "add_leader": leader.pk}
+    assert staff_client.post(f"/workbench/speeches/{demo_speech.pk}/candidates/{d.pk}/", post).status_code == 302
+    d.refresh_from_db()
+    fgj = unit("县发展和改革局")
+    assert [(o["name"], o["role"], o["kind"]) for o in d.owners] == [("县发展和改革局", "co", "unit"), ("胡世胜", "lead", "person")]
+    # the same unit and leader again (now as chips): not added twice
+    post = {**post, "chip": [f"u{fgj.pk}", f"p{leader.pk}"], "chip_role": ["co", "lead"], "chip_remove": []}
+    assert staff_client.post(f"/workbench/speeches/{demo_speech.pk}/candidates/{d.pk}/", post).status_code == 302
+    d.refresh_from_db()
+    assert len(d.owners) == 2
