@@ -9,7 +9,7 @@ from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
 from .directory import default_directory
-from .features import PERFECTIVE as PERFECT, clause_features
+from .features import PERFECTIVE as PERFECT, STAT_WORDS, clause_features
 from .model import default_model
 from .normalise import normalise
 from .owners import OwnerParser
@@ -146,9 +146,10 @@ def candidates(text, meeting_date, directory=None, events=None):
         cell = para_past.setdefault(s.para, [0, 0])
         cell[0] += past
         cell[1] += 1
-        cell = top_past.setdefault(_top(s.section), [0, 0])
+        cell = top_past.setdefault(_top(s.section), [0, 0, 0])
         cell[0] += past
         cell[1] += 1
+        cell[2] += STAT_WORDS.search(s.text) is not None
     prev_para = None
     prev_owners = []          # owners of the previous clause in this paragraph
     prev_full_stop = False
@@ -258,8 +259,8 @@ def candidates(text, meeting_date, directory=None, events=None):
             said = body_said or parser.reported.match(ctext) is not None
             # an upper level as the subject ("11月份，市上就要开始…验收", "省领导小组将…"): what another level does
             upper_acts = (parser.upper.match(ctext) or parser.upper.match(LEAD_PIECE.sub("", ctext))) is not None
-            upper_said = ((said or upper_acts) and not HANDED_DOWN.search(ctext)
-                          and not any(not o.upper for o in explicit))
+            upper_said = ((said and not HANDED_DOWN.search(body))
+                          or (upper_acts and not HANDED_DOWN.search(ctext) and not any(not o.upper for o in explicit)))
             if (heading_only or upper_said or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
                 last_rule = False
                 continue   # a heading, a lead-in announcing items (the items are the directives) or what an
@@ -273,7 +274,9 @@ def candidates(text, meeting_date, directory=None, events=None):
                 rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
                 leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule, said=said,
                 para_past=para_past[s.para][0] / para_past[s.para][1],
-                section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1])
+                section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1],
+                ref=meeting_date, dl_start=ctext.find(dl_text) if dl_text else None,
+                section_stat=top_past[_top(s.section)][2] / top_past[_top(s.section)][1])
             last_rule = ok
             if ok:
                 sent_cue = True
