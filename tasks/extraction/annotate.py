@@ -129,6 +129,8 @@ def pick_deadline(text, ref, events=None, found=None):
         if merged and OR_JOIN.fullmatch(text[merged[-1][1]:c[0]]):
             p = merged[-1]
             later = c if str(c[4]) >= str(p[4]) else p
+            if text[p[1]:c[0]] == "、" and c[2] == p[2] == "md" and p[4][:1].isdigit():
+                later = p      # "5月30日、10月30日": a list of dates, the first one is due first
             merged[-1] = (p[0], c[1], later[2], text[p[0]:c[1]], later[4], p[5] and c[5])
         else:
             merged.append(c)

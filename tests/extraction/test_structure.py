@@ -111,3 +111,23 @@ def test_bundled_demo_speech_opens_with_assignable_directives():
     directory = default_directory()
     for d in ds[:2]:
         assert any(o["kind"] in ("unit", "group") and directory.lookup(o["mention"]) for o in d["owners"]), d
+
+
+@pytest.mark.parametrize("text,deadlines", [
+    # a fronted object with its own bounded date and result is its own task (GUIDELINE: different deadlines split)
+    ("县税务局要持续加大退税力度，对制造业等6个行业的存量留抵税额在6月底前全部退还到位，"
+     "对新纳入退税范围的批发零售等7个行业的存量税额在7月底前全部退还到位。", ["2024-06-30", "2024-07-31"]),
+    # a dated event after another one
+    ("8月23日至25日要举办核桃文化旅游节，8月27日至29日要举办生食蔬菜节。", ["2024-08-25", "2024-08-29"]),
+])
+def test_different_dated_results_in_one_sentence_are_two_tasks(text, deadlines):
+    assert [d["deadline"] for d in directives(text)] == deadlines
+
+
+def test_one_action_with_its_time_limit_stays_one_task():
+    ds = directives("县发改局要加快推进项目前期工作，确保6月底前完成入库。")
+    assert [d["deadline"] for d in ds] == ["2024-06-30"]
+
+
+def test_a_list_of_dates_is_due_at_the_first():
+    assert pick_deadline("按时在教育助学资金发放日（5月30日、10月30日）发放资助金", REF)[:2] == ("5月30日、10月30日", "2024-05-30")
