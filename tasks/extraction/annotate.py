@@ -34,6 +34,7 @@ OR_JOIN = re.compile(r"或者?|或是|至|到|、")
 YEAR_NUMBER = re.compile(r"^\d{4}$")
 
 PERFECT_PIECE = re.compile(r"[^，。；：,;:]{0,12}了(?:[，。；,;]|$)")   # the rest of the comma-piece ends in 了
+PAST_YEAR_BEFORE = re.compile(r"(?:去年|上年|前年|上一年)(?:的|同期)?$")
 CIRCUMSTANCE = re.compile(r"随着|伴随|面对|鉴于|由于|受")   # openers of a background clause
 GOAL_BEFORE = re.compile(r"(?:确保|力争|争取|必须|务必)$")
 RELATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}的(?![\u4e00-\u9fff]{0,2}(?:目标|任务))")
@@ -107,9 +108,13 @@ def deadline_candidates(text, ref, events=None, found=None):
         if kind != "asap" and not protected and (ATTRIB_BEFORE.search(before)
                                                   or (YEAR_LEVEL.match(phrase) and ATTRIB_BEFORE_YEAR.search(before))):
             weak = True
+        if kind != "asap" and PAST_YEAR_BEFORE.search(before):
+            continue   # "去年9月": when something happened
         val = resolve_deadline(phrase, ref, events)
         if val is None:
             continue
+        if val[:4].isdigit() and val < ref.isoformat():
+            weak = True   # "今年3月30日，…主持召开": a date already past at the meeting is no time limit
         if (kind in ("md", "quarter", "half") and val[:4].isdigit() and int(val[:4]) > ref.year
                 and not re.search(r"前|底|末|内|明年|\d{4}|[〇零○一二三四五六七八九]{4}", phrase)):
             weak = True   # a bare period already over this year: a look back, not a time limit

@@ -42,6 +42,8 @@ THING_SUBJECT = re.compile(r"[^，。；：要把对在将]{2,16}?(?:项目|工�
 OWN_FRONT = re.compile(r"(?:对|针对|对于|特别是|尤其是|其中)(?!此|这|于此)")
 BOUNDED_DL = re.compile(r"前|底|末|内")
 SINGLED_OUT = re.compile(r"特别是|尤其是|其中")
+REVIEW_GOAL_LINE = {"goal_line&top_review_frame", "goal_line&heading_review_frame", "goal_line&section_past<30",
+                    "goal_line&section_past>=30"}
 LEAD_PUNCT = re.compile(r"^[，、\s]+")
 DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
 
@@ -283,6 +285,10 @@ def candidates(text, meeting_date, directory=None, events=None):
                 section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1],
                 ref=meeting_date, dl_start=ctext.find(dl_text) if dl_text else None,
                 section_stat=top_past[_top(s.section)][2] / top_past[_top(s.section)][1])
+            if REVIEW_GOAL_LINE & feats.keys():
+                last_rule = False
+                continue   # a figure line without a modal in a review section ("新增合作社*家" under 总结上半年工作):
+                #            an achievement, not a goal (GUIDELINE: past work, statistics)
             last_rule = ok
             if ok:
                 sent_cue = True
