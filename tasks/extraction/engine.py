@@ -285,6 +285,9 @@ def candidates(text, meeting_date, directory=None, events=None):
                 section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1],
                 ref=meeting_date, dl_start=ctext.find(dl_text) if dl_text else None,
                 section_stat=top_past[_top(s.section)][2] / top_past[_top(s.section)][1])
+            if "own_with_everyone" in feats and not ({"dl_dated", "tgt_goal"} & feats.keys()):
+                last_rule = False
+                continue   # "各县区、各部门要切实强化属地责任…": everyone at once, no date, no figure (GUIDELINE)
             if REVIEW_GOAL_LINE & feats.keys():
                 last_rule = False
                 continue   # a figure line without a modal in a review section ("新增合作社*家" under 总结上半年工作):

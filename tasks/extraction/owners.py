@@ -121,6 +121,8 @@ PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
 SUPERVISE = re.compile(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
 ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|交由|交给)")
+PLAY_ROLE = re.compile(r"发挥(?:好|出)?|强化")
+ROLE_NOUN = re.compile(r"(?:的[\u4e00-\u9fff]{0,4}?)?作用")
 CO_VERB = re.compile(r"(?:会同|配合|协助|协同|联合|协办)")
 ADVERB = re.compile(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
                     r"主要|具体|全力|共同|继续|进一步|切实|认真|牢牢|亲自|带头|尽快|立即|马上|抓紧|迅速|积极|主动|今天会后|会后|"
@@ -471,6 +473,17 @@ class OwnerParser:
                 if o is not None:
                     o.role = "co"
                     found.append(o)
+        for m in (PLAY_ROLE.finditer(s) if "作用" in s else ()):
+            # "充分发挥县5G网络建设工作领导小组的作用", "发挥好税务部门作用": the unit whose role is called on
+            r = ROLE_NOUN.search(s, m.end(), m.end() + 48)
+            if r is None:
+                continue
+            piece = s[m.end():r.start()] + "，"
+            end, items = self.etc_list_at(piece, 0)
+            if not items:
+                end, items = self.list_at(piece, 0)
+            if items and end >= len(piece) - 1:
+                found.extend(o for o in items if o is not None)
         for m in (CO_VERB.finditer(s) if co else ()):
             end, items = self.list_at(s, m.end())
             for o in items:

@@ -193,3 +193,16 @@ def test_owners_never_start_with_a_preposition_a_verb_or_a_time_word(parser, cla
 def test_owner_after_an_introductory_preposition_phrase(parser):
     res = extract_text("根据县人民政府安排，县财政局要在6月底前完成预算调整。", REF)
     assert [[o["name"] for o in d["owners"]] for d in res["directives"]] == [["县财政局"]]
+
+
+@pytest.mark.parametrize("clause, mentions", [
+    ("充分发挥县新型基础设施建设指挥部、县5G网络建设工作领导小组的作用，以新基建为突破口", ["县新型基础设施建设指挥部", "县5G网络建设工作领导小组"]),
+    ("加强税收征管，发挥好税务部门作用，加强对重点税源监控", ["税务部门"]),
+    ("要发挥市场的作用", []),
+])
+def test_the_unit_whose_role_is_called_on_owns_the_task(parser, clause, mentions):
+    assert [o.mention for o in parser.parse(clause)[0]] == mentions
+
+
+def test_everyone_at_once_without_date_or_figure_is_no_directive():
+    assert extract_text("各县区、各部门要切实强化属地责任，加强政策协同配套。", REF)["directives"] == []
