@@ -202,7 +202,3 @@ def test_owner_after_an_introductory_preposition_phrase(parser):
 ])
 def test_the_unit_whose_role_is_called_on_owns_the_task(parser, clause, mentions):
     assert [o.mention for o in parser.parse(clause)[0]] == mentions
-
-
-def test_everyone_at_once_without_date_or_figure_is_no_directive():
-    assert extract_text("各县区、各部门要切实强化属地责任，加强政策协同配套。", REF)["directives"] == []
