@@ -22,6 +22,9 @@ QUALITATIVE = re.compile(r"(?=[正双任时清转全零翻过一二三四五六�
                          r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵)")
 STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
 
+# a quantity that qualifies a noun ("总投资2.9亿元的项目", "收入过100亿元的企业"): it describes, it is no goal
+ATTRIB_QTY = re.compile(r"的|“")
+GOAL_WORD = re.compile(r"力争|确保|争取|目标|预期|计划")   # words that make the figure after them a goal
 YEAR_ONLY = re.compile(r"(?:\d{4}|[X*]+)年")
 BOUNDED = re.compile(r"前|底|末|内|为止|以前|之前")
 FORECAST_END = re.compile(r"(?:预计|估计|预测)[是为在于将]?$")
@@ -30,6 +33,8 @@ PROTECTED = re.compile(r"前|内|为止")
 OR_JOIN = re.compile(r"或者?|或是|至|到|、")
 YEAR_NUMBER = re.compile(r"^\d{4}$")
 
+PERFECT_PIECE = re.compile(r"[^，。；：,;:]{0,12}了(?:[，。；,;]|$)")   # the rest of the comma-piece ends in 了
+PAST_YEAR_BEFORE = re.compile(r"(?:去年|上年|前年|上一年)(?:的|同期)?$")
 CIRCUMSTANCE = re.compile(r"随着|伴随|面对|鉴于|由于|受")   # openers of a background clause
 GOAL_BEFORE = re.compile(r"(?:确保|力争|争取|必须|务必)$")
 RELATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}的(?![\u4e00-\u9fff]{0,2}(?:目标|任务))")
@@ -93,6 +98,8 @@ def deadline_candidates(text, ref, events=None, found=None):
         weak = (bool(WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)) or (kind != "asap" and attrib and not protected)
         if kind != "asap" and CIRCUMSTANCE.search(text, max(0, text.rfind("，", 0, m_start) + 1), m_start):
             weak = True   # "随着毕业季即将来临，…": the time of a circumstance, not a limit
+        if kind != "asap" and PERFECT_PIECE.match(text, m_end):
+            continue      # "11月中旬就进入封冻期了，": when something happens (perfective), not a limit
         if kind != "asap" and RELATIVE_AFTER.match(text, m_end) and RELATIVE_VERB.search(text, m_end, m_end + 5):
             weak = True   # "20XX年3月底前下达的项目": a date inside a relative clause describes the noun
         if ((phrase in ("今年", "明年", "今年度") or WEAK_KIND.match(phrase)) and not BARE_YEAR_OK.match(after)
@@ -101,9 +108,13 @@ def deadline_candidates(text, ref, events=None, found=None):
         if kind != "asap" and not protected and (ATTRIB_BEFORE.search(before)
                                                   or (YEAR_LEVEL.match(phrase) and ATTRIB_BEFORE_YEAR.search(before))):
             weak = True
+        if kind != "asap" and PAST_YEAR_BEFORE.search(before):
+            continue   # "去年9月": when something happened
         val = resolve_deadline(phrase, ref, events)
         if val is None:
             continue
+        if val[:4].isdigit() and val < ref.isoformat():
+            weak = True   # "今年3月30日，…主持召开": a date already past at the meeting is no time limit
         if (kind in ("md", "quarter", "half") and val[:4].isdigit() and int(val[:4]) > ref.year
                 and not re.search(r"前|底|末|内|明年|\d{4}|[〇零○一二三四五六七八九]{4}", phrase)):
             weak = True   # a bare period already over this year: a look back, not a time limit
@@ -123,6 +134,8 @@ def pick_deadline(text, ref, events=None, found=None):
         if merged and OR_JOIN.fullmatch(text[merged[-1][1]:c[0]]):
             p = merged[-1]
             later = c if str(c[4]) >= str(p[4]) else p
+            if text[p[1]:c[0]] == "、" and c[2] == p[2] == "md" and p[4][:1].isdigit():
+                later = p      # "5月30日、10月30日": a list of dates, the first one is due first
             merged[-1] = (p[0], c[1], later[2], text[p[0]:c[1]], later[4], p[5] and c[5])
         else:
             merged.append(c)
@@ -145,30 +158,48 @@ def targets(text):
         return None, (m.group(0) if m else None)
     goal = _governed(FINAL_RE, text) or _governed(TARGET_RE, text)
     if goal:
-        return goal, goal
+        # the main target: a goal quantity that does not merely qualify a noun, when there is one
+        main = goal
+        if ATTRIB_QTY.match(text, text.find(goal) + len(goal)):
+            main = (_governed(FINAL_RE, text, False) or _governed(TARGET_RE, text, False)
+                    or _scope_target(text, False) or goal)
+        return goal, main
     return None, _scope_target(text)
 
 
-def _governed(rx, text):
+def _statistic(text, q_start):
+    """Is the quantity at q_start a statistic (同比, 目前, 已…)?  Not when a goal word governs the comparison
+    ("力争GDP同比增长5%")."""
+    m = STAT_BEFORE.search(text, max(0, q_start - 12), q_start)
+    return m is not None and not GOAL_WORD.search(text, max(0, m.start() - 8), m.start())
+
+
+def _governed(rx, text, attributive=True):
     for m in rx.finditer(text):
         q = m.group("q")
-        if STAT_BEFORE.search(text[max(0, m.start("q") - 12):m.start("q")]) or YEAR_NUMBER.match(q.strip()):
+        if _statistic(text, m.start("q")) or YEAR_NUMBER.match(q.strip()):
+            continue
+        if not attributive and ATTRIB_QTY.match(text, m.end("q")):
             continue
         return q.strip()
     return None
 
 
-def _scope_target(text):
-    weak = _governed(TARGET_WEAK_RE, text)
+def _scope_target(text, attributive=True):
+    weak = _governed(TARGET_WEAK_RE, text, attributive)
     if weak:
         return weak
     # no goal verb: the first quantity that is not a statistic is the scope of the task
     # ("对5个正在办理…的项目，要…", "尽早将2722户搬迁安置到位"), else a qualitative goal
     for m in QTY_RE.finditer(text):
         q = m.group(0).strip()
-        if YEAR_NUMBER.match(q) or STAT_BEFORE.search(text[max(0, m.start() - 12):m.start()]):
+        if YEAR_NUMBER.match(q) or _statistic(text, m.start()):
+            continue
+        if not attributive and ATTRIB_QTY.match(text, m.end()):
             continue
         return q
+    if not attributive:
+        return None
     m = QUALITATIVE.search(text)
     return m.group(0) if m else None
 

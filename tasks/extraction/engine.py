@@ -9,7 +9,7 @@ from .decode import DEFAULT_MAX_BYTES, decode
 from .errors import ExtractionError
 from .deadline import DEADLINE_RE, resolve_deadline
 from .directory import default_directory
-from .features import PERFECTIVE as PERFECT, clause_features
+from .features import PERFECTIVE as PERFECT, STAT_WORDS, clause_features
 from .model import default_model
 from .normalise import normalise
 from .owners import OwnerParser
@@ -17,7 +17,7 @@ from .segment import segment
 
 ITEM_PREFIX = re.compile(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
 SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
-RESULT_VERB = re.compile(r"完成|成为|进入|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|上报|报送|提交|办结|"
+RESULT_VERB = re.compile(r"完成|成为|进入|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|举办|上报|报送|提交|办结|"
                          r"整改|拿下|创成|申报|交付|运营|投用|使用|开业|挂牌|清零|销号|化解|见效|突破|收尾|进场|开展|组建|成立|编制|形成")
 DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|计划在?|必须|务必)*")
 COMMA = re.compile(r"[，,]|、(?=(?:确保|力争|争取|在|于)?(?:\d|[一二三四五六七八九十]{1,3}[月季]|[X*＊][月季]|今年|明年|年底|年内|上半年|下半年))")
@@ -37,6 +37,13 @@ TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
 CONTINUES = re.compile(r"^(?:[，、]|[一二三四五六七八九十]+是)*(?:同时|并且?|还要|也要|还|也|另外|此外|其次|再次|同样|一方面|另一方面|对此|为此|特别是|尤其是|重点是)")
 # a short noun phrase before a time limit, the subject of its own task ("剩余5个新能源存量项目年内要…")
 THING_SUBJECT = re.compile(r"[^，。；：要把对在将]{2,16}?(?:项目|工程|厂房|工作|任务|企业|园区|设施|系统|资金|指标)")
+# a piece that fronts its own object or singles one out ("对新纳入的7个行业…在7月底前全部退还到位", "特别是X企业…6月底前
+# 一定要完成"): with a bounded date and a result verb it is a task of its own
+OWN_FRONT = re.compile(r"(?:对|针对|对于|特别是|尤其是|其中)(?!此|这|于此)")
+BOUNDED_DL = re.compile(r"前|底|末|内")
+SINGLED_OUT = re.compile(r"特别是|尤其是|其中")
+REVIEW_GOAL_LINE = {"goal_line&top_review_frame", "goal_line&heading_review_frame", "goal_line&section_past<30",
+                    "goal_line&section_past>=30"}
 LEAD_PUNCT = re.compile(r"^[，、\s]+")
 DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
 
@@ -88,7 +95,8 @@ def _chunks(sent_text, parser, ref, events, dls=None):
                 v = phrase if v == "unresolved" else v
                 if piece_dl is None or piece_dl == "asap":
                     piece_dl = v
-                if RESULT_VERB.search(seg, st - p) and (st == lead or THING_SUBJECT.fullmatch(sent_text, lead, st)):
+                if RESULT_VERB.search(seg, st - p) and (st == lead or THING_SUBJECT.fullmatch(sent_text, lead, st)
+                                                        or (OWN_FRONT.match(seg) and BOUNDED_DL.search(phrase))):
                     dl_here = v   # "确保5月份出台", "1、2、3号厂房7月底前交付使用": a limit opening its own task
             kk += 1
         if p > 0:
@@ -102,7 +110,7 @@ def _chunks(sent_text, parser, ref, events, dls=None):
                 cur_dl = None
                 cur_ok = False
                 cur_subject = False
-            elif dl_here and cur_dl and dl_here != cur_dl and cur_dl != "asap":
+            elif dl_here and dl_here != cur_dl and (cur_dl and cur_dl != "asap" or (cur_ok and SINGLED_OUT.match(seg))):
                 bounds.append(p)
                 cur_subject = False
                 cur_dl = None
@@ -146,9 +154,10 @@ def candidates(text, meeting_date, directory=None, events=None):
         cell = para_past.setdefault(s.para, [0, 0])
         cell[0] += past
         cell[1] += 1
-        cell = top_past.setdefault(_top(s.section), [0, 0])
+        cell = top_past.setdefault(_top(s.section), [0, 0, 0])
         cell[0] += past
         cell[1] += 1
+        cell[2] += STAT_WORDS.search(s.text) is not None
     prev_para = None
     prev_owners = []          # owners of the previous clause in this paragraph
     prev_full_stop = False
@@ -258,8 +267,8 @@ def candidates(text, meeting_date, directory=None, events=None):
             said = body_said or parser.reported.match(ctext) is not None
             # an upper level as the subject ("11月份，市上就要开始…验收", "省领导小组将…"): what another level does
             upper_acts = (parser.upper.match(ctext) or parser.upper.match(LEAD_PIECE.sub("", ctext))) is not None
-            upper_said = ((said or upper_acts) and not HANDED_DOWN.search(ctext)
-                          and not any(not o.upper for o in explicit))
+            upper_said = ((said and not HANDED_DOWN.search(body))
+                          or (upper_acts and not HANDED_DOWN.search(ctext) and not any(not o.upper for o in explicit)))
             if (heading_only or upper_said or (s.leadin and not ((dl and not weak and dl[:1].isdigit()) or tgt))) and not ok:
                 last_rule = False
                 continue   # a heading, a lead-in announcing items (the items are the directives) or what an
@@ -273,7 +282,16 @@ def candidates(text, meeting_date, directory=None, events=None):
                 rule=ok, sent_cue=sent_cue, is_title=is_title, parser=parser,
                 leadin=leadin_frame, heading=heading_text.get(s.section), last_rule=last_rule, said=said,
                 para_past=para_past[s.para][0] / para_past[s.para][1],
-                section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1])
+                section_past=top_past[_top(s.section)][0] / top_past[_top(s.section)][1],
+                ref=meeting_date, dl_start=ctext.find(dl_text) if dl_text else None,
+                section_stat=top_past[_top(s.section)][2] / top_past[_top(s.section)][1])
+            if "own_with_everyone" in feats and not ({"dl_dated", "tgt_goal"} & feats.keys()):
+                last_rule = False
+                continue   # "各县区、各部门要切实强化属地责任…": everyone at once, no date, no figure (GUIDELINE)
+            if REVIEW_GOAL_LINE & feats.keys():
+                last_rule = False
+                continue   # a figure line without a modal in a review section ("新增合作社*家" under 总结上半年工作):
+                #            an achievement, not a goal (GUIDELINE: past work, statistics)
             last_rule = ok
             if ok:
                 sent_cue = True

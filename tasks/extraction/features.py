@@ -38,6 +38,12 @@ QUESTION = re.compile(r"[？?]|怎么|如何|为什么|是否|吗$")
 NUMBERED = re.compile(r"^(?:[①②③④⑤⑥⑦⑧⑨⑩]|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要|抓)|第[一二三四五六七八九十]{1,2}[，,、])")
 DL_BOUNDED = re.compile(r"前|底|末|内")
 DL_YEARWORD = re.compile(r"(?:今年|全年|年度|明年|本年度?)")
+# words that bound a goal quantity (a plan states a floor or a ceiling, a statistic states the figure)
+TGT_BOUND = re.compile(r"以上|以下|以内|左右|不低于|不少于|不超过|至少|力争|争取|确保")
+# a time word naming a past year: the date is when something happened, not a limit
+# statistics wording of a report (comparisons with a base period, rankings, cumulative figures)
+STAT_WORDS = re.compile(r"同比|比上年|较上年|比去年|较去年|累计|位居|排名|排在|占比|下降\d|增长\d+(?:\.\d+)?[%％](?!以上|左右)")
+PAST_YEAR = re.compile(r"(?:去年|上年|前年|上一年)$")
 
 
 _FRAMES = {}
@@ -71,7 +77,7 @@ def _bucket(n, edges):
 def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, inherited, dl, dl_text, weak, tgt, goal,
                     rec, rule, sent_cue, is_title, parser, leadin, heading, last_rule, said=False,
                     para_past=0.0,
-                    section_past=0.0):
+                    section_past=0.0, ref=None, dl_start=None, section_stat=0.0):
     f = {}
 
     def on(name, v=1.0):
@@ -173,6 +179,8 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
             on("dl_bounded")
         if dl_text and DL_YEARWORD.fullmatch(dl_text):
             on("dl_yearword")
+        if ref is not None and (dl < ref.isoformat() or (dl_start is not None and PAST_YEAR.search(ctext, 0, dl_start))):
+            on("dl_before_meeting")    # a date already past at the meeting: when something happened
     if rec:
         on("recurrence")
     # target
@@ -180,6 +188,8 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
         on("tgt_goal")
     elif tgt:
         on("tgt_scope")
+    if tgt and TGT_BOUND.search(ctext, max(0, ctext.find(tgt) - 6), ctext.find(tgt) + len(tgt) + 3):
+        on("tgt_bounded")
     # structure: where the clause sits
     if s.heading:
         on("in_heading")
@@ -195,6 +205,7 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
     if s.section:
         f.update(_frame("top", s.section.split(" / ")[0]))
     on("section_past" + _bucket(int(section_past * 100), (15, 30)))
+    on("section_stat" + _bucket(int(section_stat * 100), (10, 25)))
     if para_past >= 0.5:
         on("para_mostly_past")
     elif para_past > 0:
@@ -227,6 +238,9 @@ def clause_features(ctext, body, s, ci, nchunks, *, explicit, owners, subject, i
     if goal and not (yao or strong):
         # a bare target line ("新增规模企业4家"): a plan in a forward-looking section, a result in a review
         on("goal_line&section_past" + _bucket(int(section_past * 100), (15, 30)))
+        for k in ("top_review_frame", "heading_review_frame"):
+            if k in f:
+                on("goal_line&" + k)
     if not evidence or evidence == ["broad_owner"]:
         for k in ("exhort", "attitude", "generic_subject"):
             if k in f:

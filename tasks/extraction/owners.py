@@ -52,7 +52,9 @@ ORG_SUFFIX_RX = _alternation(ORG_SUFFIX)
 ORG_NOT_FIRST = ("积极|认真|加快|扎实|全力|切实|持续|进一步|大力|着力|深入|全面|筹建|新建|建设|推进|推动|加强|强化|完善|建立|组建|成立|"
                  "培育|引进|打造|现场|引导|深度|科学|调整|分析|提出|构建|形成|优化|提升|坚持|围绕|聚焦|统筹|协调|发挥|健全|促进|支持|鼓励|"
                  "帮助|组织|开展|落实|实现|要|把|对|在|将|从|为|按|以|向|给|让|使|是|有的|有些|已|还|也|都|就|再|又|并|但|而|如|若|因|所|"
-                 "被|可|能|会|应|需|必|务|该|请|由|这|那|其|此|我|你|他|经县|经市|经区|经省|经州")   # 经X政府研究: "upon"
+                 "被|可|能|会|应|需|必|务|该|请|由|这|那|其|此|我|你|他|经县|经市|经区|经省|经州|"   # 经X政府研究: "upon"
+                 # prepositions and time words open a clause, never a name (根据县委安排, 今年我区…, 狠抓城乡统筹)
+                 "根据|依据|按照|鉴于|由于|随着|关于|通过|经过|今年|今天|明年|去年|当前|目前|狠抓|抓")
 # … verbs of assignment it never contains …
 ORG_NOT_INSIDE = "会同|配合|协助|牵头|负责|督促|指导|联合|抓好|做好|没有|有的|分别|责成|要求"
 # … and what may follow it in subject position (a separator, a modal or a verb of action)
@@ -72,7 +74,7 @@ ORG_RE = re.compile(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
 # four characters and a county/city/district word), never 全县/我市/本区/县市区-style generic words
 PLACE_RE = re.compile(r"(?![全我本该各这那每其此城市县区省州乡镇])[\u4e00-\u9fff]{1,4}?(?:县|市|区|旗)(?![场民长委直级里])(?:政府|党委|管委会)?")
 PLACE_SUBJECT = re.compile(r"[县市区旗](?:都|也|还|要|必须|务必|和|、)")
-PLACE_BAD = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时和等个上下中内外新老大小各全]")
+PLACE_BAD = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时和等个上下中内外新老大小各全我年地现]")   # + 我区, 今年, 地区, 实现
 GENERIC = re.compile(r"^(?:全县上下|全县|各级各部门|各级各相关部门|全县各级各部门|各级|各部门|大家|我们|全体|广大党员干部|各级领导干部|"
                      r"各级党委政府|党员干部|干部|各位|同志们|各单位|各级各单位|部门|单位|各部门单位|部门单位|各位领导|在座各位|各级各部门各单位|各部门各单位|各部门各单位|各级各部门各单位|各地|各地各部门|全县各级|全体干部|各级干部|领导干部|各级领导|我|你们|他们)$")
 # everyone at once: 各级各有关部门, 全市各级各相关部门, 区各级各部门 (各级 + departments); 各有关部门 alone is an owner
@@ -119,6 +121,8 @@ PAST_PRED = re.compile(r"了|已经|已")
 ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
 SUPERVISE = re.compile(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
 ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|交由|交给)")
+PLAY_ROLE = re.compile(r"发挥(?:好|出)?|强化")
+ROLE_NOUN = re.compile(r"(?:的[\u4e00-\u9fff]{0,4}?)?作用")
 CO_VERB = re.compile(r"(?:会同|配合|协助|协同|联合|协办)")
 ADVERB = re.compile(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
                     r"主要|具体|全力|共同|继续|进一步|切实|认真|牢牢|亲自|带头|尽快|立即|马上|抓紧|迅速|积极|主动|今天会后|会后|"
@@ -469,6 +473,17 @@ class OwnerParser:
                 if o is not None:
                     o.role = "co"
                     found.append(o)
+        for m in (PLAY_ROLE.finditer(s) if "作用" in s else ()):
+            # "充分发挥县5G网络建设工作领导小组的作用", "发挥好税务部门作用": the unit whose role is called on
+            r = ROLE_NOUN.search(s, m.end(), m.end() + 48)
+            if r is None:
+                continue
+            piece = s[m.end():r.start()] + "，"
+            end, items = self.etc_list_at(piece, 0)
+            if not items:
+                end, items = self.list_at(piece, 0)
+            if items and end >= len(piece) - 1:
+                found.extend(o for o in items if o is not None)
         for m in (CO_VERB.finditer(s) if co else ()):
             end, items = self.list_at(s, m.end())
             for o in items:

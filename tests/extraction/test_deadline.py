@@ -90,6 +90,9 @@ def test_named_events_resolve_when_given():
     ("预计7月开工建设，计划在2024年底建成通车", "2024年底", "2024-12-31"),       # a limit marker beats a bare month
     ("我们要在这个月底或者下个月专门听取汇报", "这个月底或者下个月", "2024-06-30"),  # alternatives: the later
     ("坚决打赢三季度经济工作的翻身仗", None, None),                               # attributive only -> weak
+    ("确保完成年度19亿元投资目标", "年度", "2024-12-31"),                           # 年度 before a figure
+    # a date in a perfective statement ("…就进入封冻期了") is when something happens, not the limit
+    ("11月中旬就进入封冻期了，各单位要抓住有效施工时段，确保全年投资完成率达到80%以上", "全年", "2024-12-31"),
 ])
 def test_pick_deadline(clause, text, value):
     t, v, weak = pick_deadline(clause, R)
@@ -124,6 +127,13 @@ def test_recurrence(text, rec):
     ("后几个月必须控制在XX以内", "XX以内"),
     ("新增规模企业4家", "4家"),
     ("要认真研究政策", None),
+    # a quantity that qualifies a noun (…的, “…”) is not the goal when another figure is
+    ("县住建局要加快推进总投资2.9亿元的污水治理项目、10个示范村建设", "10个"),
+    ("力争培育主营业务收入过100亿元的企业1家以上", "1家以上"),
+    ("要加快推进总投资2.9亿元的污水治理项目", "2.9亿元"),
+    # 同比 after a goal word is part of the goal, not a statistic
+    ("力争GDP同比增长5%，规模以上工业产值增长6%", "5%"),
+    ("GDP同比增长5%，规模以上工业产值力争增长6%", "6%"),
 ])
 def test_target(text, target):
     assert pick_target(text) == target

@@ -175,3 +175,30 @@ def test_city_speech_with_county_directory_flags_city_units():
     fin = [o for o in owners if o["mention"] == "市财政局"]
     assert fin and all(o["unit_id"] is None and o.get("level_mismatch") for o in fin)
     assert not any(o.get("unit_id") == 7 for o in owners)
+
+
+@pytest.mark.parametrize("clause", [
+    "经县人民政府研究并请示县委同意，决定今天在这里召开全县经济运行分析会议",
+    "根据县人民政府安排，会议主要任务是研究部署下半年工作",
+    "今年我区实施的省、市十大民生工程共计108项",
+    "实现我区在全市的综合经济指标增速争一保二的目标",
+    "这一年，我们狠抓城乡统筹，美丽乡村焕发新姿",
+    "后发地区，要紧盯最高标准",
+])
+def test_owners_never_start_with_a_preposition_a_verb_or_a_time_word(parser, clause):
+    assert not any(o.mention.startswith(("经", "根据", "今年", "实现", "狠抓", "后发"))
+                   for o in parser.parse(clause)[0])
+
+
+def test_owner_after_an_introductory_preposition_phrase(parser):
+    res = extract_text("根据县人民政府安排，县财政局要在6月底前完成预算调整。", REF)
+    assert [[o["name"] for o in d["owners"]] for d in res["directives"]] == [["县财政局"]]
+
+
+@pytest.mark.parametrize("clause, mentions", [
+    ("充分发挥县新型基础设施建设指挥部、县5G网络建设工作领导小组的作用，以新基建为突破口", ["县新型基础设施建设指挥部", "县5G网络建设工作领导小组"]),
+    ("加强税收征管，发挥好税务部门作用，加强对重点税源监控", ["税务部门"]),
+    ("要发挥市场的作用", []),
+])
+def test_the_unit_whose_role_is_called_on_owns_the_task(parser, clause, mentions):
+    assert [o.mention for o in parser.parse(clause)[0]] == mentions

@@ -62,6 +62,8 @@ def test_everyone_addressed_is_not_an_owner_that_qualifies():
     "11月份，市上就要开始对贫困村退出验收和贫困县摘帽初审。",
     "任省长在省政府全体会上强调，下半年是冲刺全年目标任务的关键时期。",
     "这一年，我们狠抓城乡统筹，美丽乡村焕发新姿。",
+    "乡镇完成谋划项目8个，亿元以上项目仅1个。",
+    "去年9月，市政府因土地违法问题被约谈，这种现象要坚决遏制。",
 ])
 def test_reports_of_other_places_levels_and_the_past_are_not_directives(text):
     assert directives(text) == []
@@ -111,3 +113,30 @@ def test_bundled_demo_speech_opens_with_assignable_directives():
     directory = default_directory()
     for d in ds[:2]:
         assert any(o["kind"] in ("unit", "group") and directory.lookup(o["mention"]) for o in d["owners"]), d
+
+
+@pytest.mark.parametrize("text,deadlines", [
+    # a fronted object with its own bounded date and result is its own task (GUIDELINE: different deadlines split)
+    ("县税务局要持续加大退税力度，对制造业等6个行业的存量留抵税额在6月底前全部退还到位，"
+     "对新纳入退税范围的批发零售等7个行业的存量税额在7月底前全部退还到位。", ["2024-06-30", "2024-07-31"]),
+    # a dated event after another one
+    ("8月23日至25日要举办核桃文化旅游节，8月27日至29日要举办生食蔬菜节。", ["2024-08-25", "2024-08-29"]),
+])
+def test_different_dated_results_in_one_sentence_are_two_tasks(text, deadlines):
+    assert [d["deadline"] for d in directives(text)] == deadlines
+
+
+def test_one_action_with_its_time_limit_stays_one_task():
+    ds = directives("县发改局要加快推进项目前期工作，确保6月底前完成入库。")
+    assert [d["deadline"] for d in ds] == ["2024-06-30"]
+
+
+def test_a_list_of_dates_is_due_at_the_first():
+    assert pick_deadline("按时在教育助学资金发放日（5月30日、10月30日）发放资助金", REF)[:2] == ("5月30日、10月30日", "2024-05-30")
+
+
+def test_figure_lines_of_a_review_section_are_results_and_of_a_plan_section_goals():
+    review = "一、认真分析总结上半年各项工作\n上半年，全县经济运行总体平稳。新开工亿元以上项目12个。新增农民专业合作社30家。\n"
+    plan = "二、下半年工作目标\n新开工亿元以上项目12个。新增农民专业合作社30家。\n"
+    assert directives(review) == []
+    assert [d["target"] for d in directives(plan)] == ["12个", "30家"]
