@@ -126,20 +126,13 @@ def generate_report(*, on: dt.date | None = None, trigger: str, by=None, announc
     return rf
 
 
-def report_download_url(rf: ReportFile) -> str:
+def report_download_url(rf: ReportFile, docx: bool = False) -> str:
+    """The staff download of the workbook (.xlsx), or with docx=True of the 通报 document (.docx)."""
+    name, field = ("admin:tasks_reportfile_download_docx", rf.docx) if docx else ("admin:tasks_reportfile_download", rf.file)
     try:
-        path = reverse("admin:tasks_reportfile_download", args=[rf.pk])
+        path = reverse(name, args=[rf.pk])
     except NoReverseMatch:
-        path = rf.file.url if rf.file else ""
-    return settings.SITE_URL.rstrip("/") + path
-
-
-def report_docx_download_url(rf: ReportFile) -> str:
-    """The staff download of the 通报 document (.docx), like report_download_url for the workbook."""
-    try:
-        path = reverse("admin:tasks_reportfile_download_docx", args=[rf.pk])
-    except NoReverseMatch:
-        path = rf.docx.url if rf.docx else ""
+        path = field.url if field else ""
     return settings.SITE_URL.rstrip("/") + path
 
 
@@ -156,7 +149,7 @@ def announce_report(rf: ReportFile, summary: dict | None = None) -> dict:
     subject = f"督查通报（{stats.iso_week_label(rf.as_of)}）已生成"  # one per week, whatever the as-of day
     body = f"{paragraph}\n下载：{url}"
     if rf.docx:
-        body += f"\n通报文稿（{rf.issue_year}年第{rf.issue_no}期，.docx）：{report_docx_download_url(rf)}"
+        body += f"\n通报文稿（{rf.issue_year}年第{rf.issue_no}期，.docx）：{report_download_url(rf, docx=True)}"
     notices = reminders = 0
     for person in Person.objects.filter(role=Role.STAFF, active=True).order_by("id"):
         if Notice.objects.filter(person=person, title=subject).exists():
