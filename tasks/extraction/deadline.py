@@ -31,9 +31,14 @@ _P = rf"""
 |(?P<event>(?:今冬|今年冬季?|明年|今年|年前)?[“"]?(?:{EVENT_WORDS})[”"]?(?:节|季|期)?(?:到来|来临|开始)?(?:之?前|以前|期间|过后|之后)|即将(?:举行|召开|到来|开始|来临)|小长假|黄金周)
 |(?P<asap>尽快|尽早|立即|立刻|马上|即刻|迅速|抓紧时间|抓紧|今天会后|今天的会议之后|会后|近期|第一时间|早日|限期|争分夺秒|分秒必争|刻不容缓|只争朝夕)
 """
-# every alternative starts with one of these characters: a cheap first test at each position
-_FIRST = "\\d０-９" + ANON + CNN + "今明本当这下上首剩后余尽立马即抓会近第早限从每年全迅月约大争分刻只“\"" + "".join(sorted({w[0] for w in EVENT_WORDS.split("|")}))
-DEADLINE_RE = re.compile(rf"(?=[{_FIRST}])(?:{_P})", re.X)
+# every alternative starts with one of these characters: a cheap first test at each position …
+_FIRST = "\\d０-９" + ANON + CNN + "今明本当这下上首剩后余尽立马即抓会近第早限从每年全月约“\""
+# … or is a literal word whose first character is common in any text (大 of 大约, 中 of 中秋, 开 of 开学): those
+# positions also need the word's second character, so that 大/中/开/人/国… rarely enter the whole alternation
+_WORDS = EVENT_WORDS.split("|") + ["大约", "迅速", "争分夺秒", "分秒必争", "刻不容缓", "只争朝夕", "小长假", "黄金周"]
+_RARE = sorted({w[:2] for w in _WORDS if not re.match(f"[{_FIRST}]", w)})
+DEADLINE_RE = re.compile(rf"(?=[{_FIRST}]|[{''.join(sorted({w[0] for w in _RARE}))}][{''.join(sorted({w[1] for w in _RARE}))}])"
+                         rf"(?:{_P})", re.X)
 RECUR_RE = re.compile(
     r"(?=[每天日一逐周按旬月季年定])(?:(?P<daily>每天|每日|天天|日报|一日一|每一天|逐日)|(?P<weekly>每周|每星期|每个星期|周报|一周一|周调度|周通报|按周)"
     r"|(?P<dekad>每旬|旬报|一旬一)|(?P<monthly>每月|每个月|月度|按月|月督查|月通报|月调度|月报|月考核|一月一|每一个月)"

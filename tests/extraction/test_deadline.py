@@ -5,7 +5,7 @@ import pytest
 
 from tasks.extraction import extract_text, resolve_deadline
 from tasks.extraction.annotate import pick_deadline, pick_target
-from tasks.extraction.deadline import find_recurrence
+from tasks.extraction.deadline import EVENT_WORDS, find_recurrence
 
 R = date(2024, 5, 28)      # a Tuesday
 R2 = date(2024, 7, 15)     # a Monday
@@ -149,3 +149,11 @@ def test_recurring_with_day_gets_first_due_date():
     res = extract_text("各乡镇要在每月15日前报送项目进度。", R)
     d = res["directives"][0]
     assert d["recurrence"] == "monthly" and d["deadline"] == "2024-06-15"
+
+
+def test_every_literal_time_word_passes_the_first_character_guard():
+    """DEADLINE_RE's cheap look-ahead lets words with a common first character (大约, 中秋, 开学…) through."""
+    from tasks.extraction.deadline import _WORDS, DEADLINE_RE
+    for w in _WORDS:
+        text = f"要在{w}前完成" if w in EVENT_WORDS.split("|") else f"要{w}3个月完成" if w == "大约" else f"要{w}完成"
+        assert any(w in m.group(0) for m in DEADLINE_RE.finditer(text)), w
