@@ -8,6 +8,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
+from .recache import rx
+
 CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
             "六": 6, "七": 7, "八": 8, "九": 9}
 CNN = "〇零○一二两三四五六七八九十"
@@ -37,9 +39,9 @@ _FIRST = "\\d０-９" + ANON + CNN + "今明本当这下上首剩后余尽立马
 # positions also need the word's second character, so that 大/中/开/人/国… rarely enter the whole alternation
 _WORDS = EVENT_WORDS.split("|") + ["大约", "迅速", "争分夺秒", "分秒必争", "刻不容缓", "只争朝夕", "小长假", "黄金周"]
 _RARE = sorted({w[:2] for w in _WORDS if not re.match(f"[{_FIRST}]", w)})
-DEADLINE_RE = re.compile(rf"(?=[{_FIRST}]|[{''.join(sorted({w[0] for w in _RARE}))}][{''.join(sorted({w[1] for w in _RARE}))}])"
+DEADLINE_RE = rx(rf"(?=[{_FIRST}]|[{''.join(sorted({w[0] for w in _RARE}))}][{''.join(sorted({w[1] for w in _RARE}))}])"
                          rf"(?:{_P})", re.X)
-RECUR_RE = re.compile(
+RECUR_RE = rx(
     r"(?=[每天日一逐周按旬月季年定])(?:(?P<daily>每天|每日|天天|日报|一日一|每一天|逐日)|(?P<weekly>每周|每星期|每个星期|周报|一周一|周调度|周通报|按周)"
     r"|(?P<dekad>每旬|旬报|一旬一)|(?P<monthly>每月|每个月|月度|按月|月督查|月通报|月调度|月报|月考核|一月一|每一个月)"
     r"|(?P<quarterly>每季度?|每个季度|按季|季度一|季报|季点评|季通报|季度通报|一季一)|(?P<yearly>每年|每一年|年度一次|一年一)"
@@ -84,9 +86,9 @@ def _add_months(d, k):
     return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
-_YEAR_PART = re.compile(rf"^(?P<y>(?:19|20)\d\d|(?:20)?[{ANON}]{{2}}|[〇零○一二三四五六七八九]{{4}}|[今明本当后去]|这一?)年度?")
-_MD = re.compile(rf"(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号])?(?:(?:至|到|—|－|-|~|～)(?:(?P<m2>{NUM})月份?)?(?P<d2>{NUM})[日号])?(?P<part>底|末|初|中上旬|上中旬|中下旬|上旬|中旬|下旬|中)?(?P<more>(?:、{NUM}月份?)+)?")
-_Q = re.compile(r"第?(?P<q>[一二三四1-4１-４])季度")
+_YEAR_PART = rx(rf"^(?P<y>(?:19|20)\d\d|(?:20)?[{ANON}]{{2}}|[〇零○一二三四五六七八九]{{4}}|[今明本当后去]|这一?)年度?")
+_MD = rx(rf"(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号])?(?:(?:至|到|—|－|-|~|～)(?:(?P<m2>{NUM})月份?)?(?P<d2>{NUM})[日号])?(?P<part>底|末|初|中上旬|上中旬|中下旬|上旬|中旬|下旬|中)?(?P<more>(?:、{NUM}月份?)+)?")
+_Q = rx(r"第?(?P<q>[一二三四1-4１-４])季度")
 
 
 def _year_of(phrase, ref):
