@@ -1,5 +1,6 @@
 """Stage 5 helpers: pick the deadline phrase, the target and the recurrence of a clause."""
 import re
+from functools import lru_cache
 
 from .deadline import DEADLINE_RE, find_recurrence, resolve_deadline
 from .recache import rx
@@ -151,6 +152,7 @@ def pick_target(text, goal_only=False):
     return goal if goal_only else target
 
 
+@lru_cache(maxsize=4096)
 def targets(text):
     """(goal, target) of a clause in one pass: the quantity governed by a goal verb, and the main target
     (that goal, else a scope quantity, else a qualitative goal)."""

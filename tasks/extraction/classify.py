@@ -7,6 +7,7 @@ past markers with no cue), what upper levels did, generic exhortations and bare
 headings do not.
 """
 import re
+from functools import lru_cache
 
 from .recache import rx
 
@@ -51,6 +52,7 @@ RESULT = rx(r"完成|建成|开工|投产|落地|启动|实现|达到|竣工|通
                     r"整改|创成|申报|交付|投用|使用|挂牌|清零|化解|突破|形成|编制|梳理|开展|举办|组织|部署|覆盖|入住|摘帽|出列|脱贫")
 
 
+@lru_cache(maxsize=4096)
 def _exhort(text):
     """Attitude/style wording in the main clause (just after its first modal)."""
     m = YAO.search(text) or STRONG.search(text)
@@ -58,6 +60,7 @@ def _exhort(text):
     return EXHORT.search(text, start, start + 36) is not None
 
 
+@lru_cache(maxsize=4096)
 def has_cue(text, target=None):
     if YAO.search(text) or STRONG.search(text) or IMPERATIVE.match(text):
         return True
@@ -68,6 +71,7 @@ def has_cue(text, target=None):
     return bool(target) and PLAN.match(text) is not None and not is_past(text)
 
 
+@lru_cache(maxsize=4096)
 def is_past(text):
     return bool(PAST.search(text))
 

@@ -34,13 +34,19 @@ _P = rf"""
 |(?P<asap>尽快|尽早|立即|立刻|马上|即刻|迅速|抓紧时间|抓紧|今天会后|今天的会议之后|会后|近期|第一时间|早日|限期|争分夺秒|分秒必争|刻不容缓|只争朝夕)
 """
 # every alternative starts with one of these characters: a cheap first test at each position …
-_FIRST = "\\d０-９" + ANON + CNN + "今明本当这下上首剩后余尽立马即抓会近第早限从每年全月约“\""
-# … or is a literal word whose first character is common in any text (大 of 大约, 中 of 中秋, 开 of 开学): those
-# positions also need the word's second character, so that 大/中/开/人/国… rarely enter the whole alternation
+_FIRST = "\\d０-９" + ANON + CNN + "今明本当这首剩后余尽立马即近早限从每约"
+# … or with a character common in any text that only starts these forms, then one of their second
+# characters (全年, 会后, 抓紧, 上半年/上冻, 下半年/下周/下个月, 年底…, 第一时间/第三季度, 月底, “春节前”) …
+_EVENT_FIRST = "".join(sorted({w[0] for w in EVENT_WORDS.split("|")}))
+_SECOND = {"全": "年", "会": "后", "抓": "紧", "上": "半冻", "下": "半个月周星", "年": "底末内终度前",
+           "第": "一二三四1234１２３４" + ANON, "月": "底末", "“": _EVENT_FIRST + "十", "\"": _EVENT_FIRST + "十"}
+# … or is a literal word whose first character is common (大 of 大约, 中 of 中秋, 开 of 开学): that word's second character
 _WORDS = EVENT_WORDS.split("|") + ["大约", "迅速", "争分夺秒", "分秒必争", "刻不容缓", "只争朝夕", "小长假", "黄金周"]
-_RARE = sorted({w[:2] for w in _WORDS if not re.match(f"[{_FIRST}]", w)})
-DEADLINE_RE = rx(rf"(?=[{_FIRST}]|[{''.join(sorted({w[0] for w in _RARE}))}][{''.join(sorted({w[1] for w in _RARE}))}])"
-                         rf"(?:{_P})", re.X)
+for _w in _WORDS:
+    if not re.match(f"[{_FIRST}]", _w):
+        _SECOND[_w[0]] = _SECOND.get(_w[0], "") + _w[1]
+DEADLINE_RE = rx(rf"(?=[{_FIRST}]|[{''.join(sorted(_SECOND))}][{''.join(sorted(set(''.join(_SECOND.values()))))}])"
+                 rf"(?:{_P})", re.X)
 RECUR_RE = rx(
     r"(?=[每天日一逐周按旬月季年定])(?:(?P<daily>每天|每日|天天|日报|一日一|每一天|逐日)|(?P<weekly>每周|每星期|每个星期|周报|一周一|周调度|周通报|按周)"
     r"|(?P<dekad>每旬|旬报|一旬一)|(?P<monthly>每月|每个月|月度|按月|月督查|月通报|月调度|月报|月考核|一月一|每一个月)"

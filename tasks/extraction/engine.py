@@ -190,7 +190,7 @@ def candidates(text, meeting_date, directory=None, events=None):
         m = ITEM_PREFIX.match(body)
         if m:
             off = m.end()
-        if not s.leadin and is_past(body) and not has_cue(body, targets(body)[1]):
+        if not s.leadin and is_past(body) and not has_cue(body):   # (a target adds no cue to a past sentence)
             continue   # statistics / past achievements: nothing to extract (and nothing to parse)
         # the time-limit phrases of the sentence, scanned once for the pre-filter, the chunking and every chunk
         body_dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(body)]

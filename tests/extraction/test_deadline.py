@@ -157,3 +157,11 @@ def test_every_literal_time_word_passes_the_first_character_guard():
     for w in _WORDS:
         text = f"要在{w}前完成" if w in EVENT_WORDS.split("|") else f"要{w}3个月完成" if w == "大约" else f"要{w}完成"
         assert any(w in m.group(0) for m in DEADLINE_RE.finditer(text)), w
+
+
+@pytest.mark.parametrize("phrase", ["全年", "会后", "抓紧", "抓紧时间", "上半年", "下半年", "下周", "下个月", "下月底", "下个星期",
+                                    "年底前", "年内", "年末", "年终", "年度", "第2季度", "第三季度", "第一时间", "月底前",
+                                    "“春节”前", "“十四五”期间", "上冻前", "X季度"])
+def test_time_words_after_a_common_first_character_are_found(phrase):
+    from tasks.extraction.deadline import DEADLINE_RE
+    assert any(m.group(0) == phrase for m in DEADLINE_RE.finditer(f"要在{phrase}完成")), phrase
