@@ -72,6 +72,12 @@ NOT_SUBJECT_START = rx(_alternation(ORG_NOT_FIRST))
 ORG_RE = rx(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
                     rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:主要|重点)?(?:(?!{_alternation(ORG_NOT_INSIDE)})[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}{ORG_SUFFIX_RX})"
                     rf"(?=[、，和与及等：:]|{_alternation(ORG_FOLLOW)}|$)")
+# a necessary condition of an ORG_RE match, cheap to test first: a suffix's last character followed by what
+# may follow an organisation (a separator, the first character of an ORG_FOLLOW word, the end), within reach
+_ORG_LAST = "".join(sorted({a[-1] for a in ORG_SUFFIX.split("|")}))
+_ORG_NEXT = "".join(sorted(set("、，和与及等：:") | {w[0] for w in ORG_FOLLOW.split("|")}))
+ORG_POSSIBLE = rx(rf"[{_ORG_LAST}](?:[{_ORG_NEXT}]|$)")
+ORG_REACH = 48      # prefix (≤ 7) + 16 name characters + the longest suffix, and the next character
 # a subordinate place named as a subject: 民权县, 永城市, 睢阳区, 示范区, 高新区 (a proper name of one to
 # four characters and a county/city/district word), never 全县/我市/本区/县市区-style generic words
 PLACE_RE = rx(r"(?![全我本该各这那每其此城市县区省州乡镇])[\u4e00-\u9fff]{1,4}?(?:县|市|区|旗)(?![场民长委直级里])(?:政府|党委|管委会)?")
@@ -240,7 +246,7 @@ class OwnerParser:
         m = JOINED_ORG.match(s, pos) if s.find("和", pos + 2, pos + 8) >= 0 else None
         if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
-        m = ORG_RE.match(s, pos)
+        m = ORG_RE.match(s, pos) if ORG_POSSIBLE.search(s, pos, pos + ORG_REACH) else None
         if m and (best is None or m.end() > best[0]):
             org = m.group("org")
             # an org can be a directory alias glued to a suffix: prefer the alias + suffix form
