@@ -409,6 +409,9 @@ class OwnerParser:
         return hit
 
     def _subject_at_uncached(self, s):
+        if (NOT_SUBJECT_START.match(s) and not DISCOURSE.match(s) and not SHARED_SUFFIX_LIST.match(s)
+                and not (self.directory is not None and self.directory.match_at(s, 0))):
+            return ()   # a verb, adverb or preposition opens the window (as parse_start says): no subject there
         pos = 0
         assign = False
         # strip discourse openers, remembering an assigning verb

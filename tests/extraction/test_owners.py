@@ -202,3 +202,8 @@ def test_owner_after_an_introductory_preposition_phrase(parser):
 ])
 def test_the_unit_whose_role_is_called_on_owns_the_task(parser, clause, mentions):
     assert [o.mention for o in parser.parse(clause)[0]] == mentions
+
+
+def test_a_window_opened_by_a_time_word_or_a_verb_has_no_subject_but_lists_and_aliases_do(parser):
+    assert parser.parse("今天市政府召开全市一季度经济运行调度会")[0] == []
+    assert [o.mention for o in parser.parse("组织、纪检部门要切实按照要求加强监督")[0]] == ["组织", "纪检部门"]
