@@ -14,7 +14,8 @@ from .recache import rx
 
 PAGE_NO = rx(r"^\s*(?:[-—–－·•]?\s*\d{1,4}\s*[-—–－·•]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
 CJKP = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2018-\u201d\u2014\u2026"
-INNER_WS = rx(rf"(?<=[{CJKP}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{CJKP}])")
+# (the leading look-ahead lets every position that is not a blank fail at once)
+INNER_WS = rx(rf"(?=[ \t\u3000\xa0])(?:(?<=[{CJKP}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{CJKP}]))")
 TERMINAL = rx(r"(?:[。！？；：!?;:…]|[。！？!?][”’」』）)])\s*$")
 CN_NUM = "一二三四五六七八九十"
 HEAD_START = rx(
