@@ -127,14 +127,18 @@ ENUMERATED_LIST = rx(r"(?P<items>(?:[\u4e00-\u9fff]{2,6}、)+[\u4e00-\u9fff]{2,6
 SHARED_SUFFIX_LIST = rx(r"(?P<items>(?:[\u4e00-\u9fff]{2,4}、)+)(?P<last>[\u4e00-\u9fff]{2,4}(?:部门|单位|系统))")
 PAST_PRED = rx(r"了|已经|已")
 ASSIGN_MID = rx(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
+# "…必须由主要领导亲自抓", "…统一由县财政局拨付": a modal and 由 assign the task to the list that follows
+ASSIGN_BY = rx(r"(?:必须|务必|要|应当?|须|统一|均|都|分别)由")
 SUPERVISE = rx(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
 ASSIGN = rx(r"(?:请|由|责成|要求|希望|建议|交由|交给)")
 PLAY_ROLE = rx(r"发挥(?:好|出)?|强化")
+ETC_KIND = rx(r"等[^、，。；：]{1,8}$")
 ROLE_NOUN = rx(r"(?:的[\u4e00-\u9fff]{0,4}?)?作用")
 CO_VERB = rx(r"(?:会同|配合|协助|协同|联合|协办)")
 ADVERB = rx(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
                     r"主要|具体|全力|共同|继续|进一步|切实|认真|牢牢|亲自|带头|尽快|立即|马上|抓紧|迅速|积极|主动|今天会后|会后|"
-                    r"近期|今年|年内|明年|下半年|本月|当前|目前|在\d{1,2}月[^，。；]{0,4}前|作为[^，。；]{1,14}[，,]|一级|层面|之间|既|，)*")
+                    r"近期|今年|年内|明年|下半年|本月|当前|目前|在\d{1,2}月[^，。；]{0,4}前|作为[^，。；]{1,14}[，,]|一级|层面|之间|既|，|"
+                    r"一方面)*")
 MODAL = rx(
     r"要(?!求)|必须|务必|须|需|应当|应|负责|牵头|牵总|主抓|主办|协办|配合|会同|协助|承担|抓好|做好|抓紧|尽快|立即|马上|认真|积极|切实|全力|主动|"
     r"加快|加大|加强|强化|盯|督促|研究|组织|开展|落实|推进|确保|力争|争取|严格|严肃|继续|持续|迅速|提前|及时|牢固|指导|统筹|对接|"
@@ -457,6 +461,8 @@ class OwnerParser:
         if starts is None:
             starts = [0] + [m.end() for m in PUNCT.finditer(s)]
             extra = [m.start() for m in ASSIGN_MID.finditer(s)] if ("责成" in s or "要求" in s) else []
+            if "由" in s:
+                extra += [m.end() - 1 for m in ASSIGN_BY.finditer(s) if m.start() > 0]
         else:
             extra = []
         if context is None:
@@ -489,7 +495,7 @@ class OwnerParser:
             r = ROLE_NOUN.search(s, m.end(), m.end() + 48)
             if r is None:
                 continue
-            piece = s[m.end():r.start()] + "，"
+            piece = ETC_KIND.sub("", s[m.end():r.start()]) + "，"   # "…等政府平台公司作用": the listed ones
             end, items = self.etc_list_at(piece, 0)
             if not items:
                 end, items = self.list_at(piece, 0)
