@@ -22,6 +22,8 @@ PAST = rx(r"已经|已(?!于)|了(?![解结])|刚才|正在|呈现|居全[市省
                   r"仅(?<!不仅)(?=有|\d|[一二三四五六七八九十两])|只有(?=\d)|"   # "亿元以上项目仅1个": a figure judged as it stands
                   # a tally (共办结案件5起), a share of a plan already reached (完成时序任务13亿元的83.77%)
                   r"共(?=计?\d)|的\d+(?:\.\d+)?[%％](?![以左])|"
+                  # a judgement of how hard something is ("…要有高的增速难度较大"): the situation, not a task
+                  r"难度(?=[^，。；]{0,6}(?:较大|很大|更大|非常大|不小))|"
                   r"争取到(?![位期时底年月])|拿到(?![位期时底年月])|得到(?![位期时底年月])|收到(?![位期时底年月])")
 # (…到: a resultative complement, the thing is obtained; literal alternatives keep re's first-character test)
 FORECAST = rx(r"预计|估计|可能|或将|据测算")

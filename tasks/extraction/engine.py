@@ -22,7 +22,7 @@ RESULT_VERB = rx(r"完成|成为|进入|开工|建成|投产|达产|落地|搬�
 DL_LEAD = rx(r"^(?:确保|力争|争取|要|并|在|于|计划在?|必须|务必)*")
 COMMA = rx(r"[，,]|、(?=(?:确保|力争|争取|在|于)?(?:\d|[一二三四五六七八九十]{1,3}[月季]|[X*＊][月季]|今年|明年|年底|年内|上半年|下半年))")
 ROLE_ONLY = rx(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协助|协办)[，,]$")
-TIME_OPENERS = rx(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*")
+TIME_OPENERS = rx(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前|希望)*")
 
 
 def _time_only(piece):
@@ -106,7 +106,9 @@ def _chunks(sent_text, parser, ref, events, dls=None):
                     and not (before and (ROLE_ONLY.match(before) or _time_only(before)
                                          or parser.owner_list_only(before)))
                     and not (p - prev_p <= 34 and ROLE_ONLY.match(sent_text[prev_p:p]))):   # "…，请X牵头，Y负责，…"
-                bounds.append(p)
+                # a time phrase just before the new subject is the new task's ("…增加麻烦，今天会后，涉及的乡镇要…")
+                lone_time = bounds[-1] < prev_p and p - prev_p <= 16 and _time_only(sent_text[prev_p:p])
+                bounds.append(prev_p if lone_time else p)
                 cur_dl = None
                 cur_ok = False
                 cur_subject = False
