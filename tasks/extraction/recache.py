@@ -36,6 +36,7 @@ _CODE = next((t for t in "IL" if array(t).itemsize == getattr(_sre, "CODESIZE", 
 _stored = None        # {(pattern, flags): (flags, code, groups, groupindex, indexgroup)}
 _new = {}
 _used = set()
+_can_write = None
 
 
 def _load():
@@ -50,6 +51,15 @@ def _load():
             _stored = data
     except (OSError, EOFError, ValueError, TypeError):
         _stored = {}
+
+
+def _writable():
+    """Can this process write the cache file (checked once)?"""
+    global _can_write
+    if _can_write is None:
+        d = _PATH.parent if _PATH.parent.exists() else _PATH.parent.parent
+        _can_write = os.access(d, os.W_OK)
+    return _can_write
 
 
 def _program(pattern, flags):
@@ -81,6 +91,8 @@ def rx(pattern, flags=0):
         except (TypeError, ValueError, RuntimeError):
             pass
     compiled = re.compile(pattern, flags)
+    if not _writable():
+        return compiled   # nowhere to keep it: do not pay for a second compilation
     try:
         prog = _program(pattern, flags)
         if _sre.compile(pattern, *prog) == compiled:

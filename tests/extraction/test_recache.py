@@ -22,6 +22,7 @@ def fresh(tmp_path, monkeypatch):
     monkeypatch.setattr(recache, "_stored", None)
     monkeypatch.setattr(recache, "_new", {})
     monkeypatch.setattr(recache, "_used", set())
+    monkeypatch.setattr(recache, "_can_write", None)
     return tmp_path / "regex.marshal"
 
 
@@ -60,5 +61,13 @@ def test_a_corrupt_entry_falls_back_to_re_compile(fresh, monkeypatch):
 def test_disabled_cache_writes_nothing(fresh, monkeypatch):
     monkeypatch.setattr(recache, "_ENABLED", False)
     assert recache.rx(*PATTERNS[1]) == re.compile(*PATTERNS[1])
+    recache.save()
+    assert not fresh.exists()
+
+
+def test_a_read_only_place_compiles_once_and_writes_nothing(fresh, monkeypatch):
+    monkeypatch.setattr(recache, "_can_write", False)
+    assert recache.rx(*PATTERNS[0]) == re.compile(*PATTERNS[0])
+    assert not recache._new
     recache.save()
     assert not fresh.exists()
