@@ -1,44 +1,46 @@
 """Stage 5 helpers: pick the deadline phrase, the target and the recurrence of a clause."""
 import re
+from functools import lru_cache
 
 from .deadline import DEADLINE_RE, find_recurrence, resolve_deadline
+from .recache import rx
 
 UNIT = (r"(?:个百分点|百分点|%|％|‰|(?:万|亿|千|百)?(?:元|美元|吨|亩|平方米|千瓦时|人次|人|户|家|个|项|处|件|所|条|公里|千米|米|座|套|间|辆|台|"
         r"次|场|批|名|倍|栋|张|床|头|只|口|棵|株|村|镇|乡|园|区|部|篇|期)|亿|万)")
 QTY = (rf"(?:\d+(?:\.\d+)?(?:[—\-~～至到]\d+(?:\.\d+)?)?|[X×Ｘ*＊]{{1,3}})\s*(?:个亿|{UNIT})(?:以上|以内|以下|左右)?|[X×Ｘ*＊\d.]+(?:以上|以内|以下)")
-TARGET_RE = re.compile(
+TARGET_RE = rx(
     rf"(?P<verb>完成|达到|达|实现|确保|力争|突破|控制在|增长|新增|建成|引进|招引|开工|筹建|培育|创成|至少|超过|超|争取|新建|改造|打造|"
     rf"培养|减少|下降|提高到|提升到|提高|提升|全部|累计|保有量|总产值|收入|投资|签约|落地|化解|消除|必须控制在|保持在|"
     rf"剩余|至少要在|要在|创收|压减|偿还|新聘|安置|兴建)"
     rf"[^，。；：]{{0,12}}?(?P<q>{QTY})")
 # the final state a figure must reach ("新增2.6万亩、达到220万亩", "采购份额提高到40%以上"): the main target
-FINAL_RE = re.compile(rf"(?P<verb>达到|提高到|提升到|增长到|增加到|突破|达)[^，。；：]{{0,6}}?(?P<q>{QTY})")
+FINAL_RE = rx(rf"(?P<verb>达到|提高到|提升到|增长到|增加到|突破|达)[^，。；：]{{0,6}}?(?P<q>{QTY})")
 # process verbs: the quantity is the scope of the work rather than its goal
-TARGET_WEAK_RE = re.compile(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
-QTY_RE = re.compile(QTY)
-QTY_HINT = re.compile(r"[\dX×Ｘ*＊]")
+TARGET_WEAK_RE = rx(rf"(?P<verb>推进|实施|办好|办结|做好|抓好|投入|整合|补贴|建设|等)[^，。；：]{{0,12}}?(?P<q>{QTY})")
+QTY_RE = rx(QTY)
+QTY_HINT = rx(r"[\dX×Ｘ*＊]")
 # goals stated without a number (a class of result phrases: growth sign, half-year progress, zero stock)
-QUALITATIVE = re.compile(r"(?=[正双任时清转全零翻过一二三四五六七八九前第])(?:正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
+QUALITATIVE = rx(r"(?=[正双任时清转全零翻过一二三四五六七八九前第])(?:正增长|双过半|任务过半|时间过半|清零|转正|全覆盖|零发生|零事故|翻一番|翻番|"
                          r"过[一二三四五六七八九]成|[一二三四五六七八九]成以上|(?:全[省市州区国])?前[一二三四五六七八九十两]名?(?![年个月天])|第一方阵)")
-STAT_BEFORE = re.compile(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
+STAT_BEFORE = rx(r"(?:同比|比上年|较上年|目前|现在|已经|已|只完成|仅完成|完成了|实现了|上半年|去年|今年以来|截至)[^，。；]{0,8}$")
 
 # a quantity that qualifies a noun ("总投资2.9亿元的项目", "收入过100亿元的企业"): it describes, it is no goal
-ATTRIB_QTY = re.compile(r"的|“")
-GOAL_WORD = re.compile(r"力争|确保|争取|目标|预期|计划")   # words that make the figure after them a goal
-YEAR_ONLY = re.compile(r"(?:\d{4}|[X*]+)年")
-BOUNDED = re.compile(r"前|底|末|内|为止|以前|之前")
-FORECAST_END = re.compile(r"(?:预计|估计|预测)[是为在于将]?$")
-NEAR_ARRIVAL = re.compile(r"(?:就|要|就要)?到(?:了|年底|月底)?")
-PROTECTED = re.compile(r"前|内|为止")
-OR_JOIN = re.compile(r"或者?|或是|至|到|、")
-YEAR_NUMBER = re.compile(r"^\d{4}$")
+ATTRIB_QTY = rx(r"的|“")
+GOAL_WORD = rx(r"力争|确保|争取|目标|预期|计划")   # words that make the figure after them a goal
+YEAR_ONLY = rx(r"(?:\d{4}|[X*]+)年")
+BOUNDED = rx(r"前|底|末|内|为止|以前|之前")
+FORECAST_END = rx(r"(?:预计|估计|预测)[是为在于将]?$")
+NEAR_ARRIVAL = rx(r"(?:就|要|就要)?到(?:了|年底|月底)?")
+PROTECTED = rx(r"前|内|为止")
+OR_JOIN = rx(r"或者?|或是|至|到|、")
+YEAR_NUMBER = rx(r"^\d{4}$")
 
-PERFECT_PIECE = re.compile(r"[^，。；：,;:]{0,12}了(?:[，。；,;]|$)")   # the rest of the comma-piece ends in 了
-PAST_YEAR_BEFORE = re.compile(r"(?:去年|上年|前年|上一年)(?:的|同期)?$")
-CIRCUMSTANCE = re.compile(r"随着|伴随|面对|鉴于|由于|受")   # openers of a background clause
-GOAL_BEFORE = re.compile(r"(?:确保|力争|争取|必须|务必)$")
-RELATIVE_AFTER = re.compile(r"[\u4e00-\u9fff]{1,4}的(?![\u4e00-\u9fff]{0,2}(?:目标|任务))")
-RELATIVE_VERB = re.compile(r"下达|出台|确定|安排|签约|开工|批复|印发|召开|部署")  # verbs of what was issued or decided
+PERFECT_PIECE = rx(r"[^，。；：,;:]{0,12}了(?:[，。；,;]|$)")   # the rest of the comma-piece ends in 了
+PAST_YEAR_BEFORE = rx(r"(?:去年|上年|前年|上一年)(?:的|同期)?$")
+CIRCUMSTANCE = rx(r"随着|伴随|面对|鉴于|由于|受")   # openers of a background clause
+GOAL_BEFORE = rx(r"(?:确保|力争|争取|必须|务必)$")
+RELATIVE_AFTER = rx(r"[\u4e00-\u9fff]{1,4}的(?![\u4e00-\u9fff]{0,2}(?:目标|任务))")
+RELATIVE_VERB = rx(r"下达|出台|确定|安排|签约|开工|批复|印发|召开|部署")  # verbs of what was issued or decided
 
 # strength of a deadline phrase: explicit limit markers first, urgency words last
 def _strength(kind, text):
@@ -55,17 +57,17 @@ def _strength(kind, text):
     return 2
 
 
-WEAK_KIND = re.compile(r"^(?:(?:\d{2}[X*＊xＸ]{2}|\d{4}|[X*＊]+|本)年(?:度)?|(?:\d{4}|[X*＊]+)年[上下]半年)$")
-YEAR_LEVEL = re.compile(r"^(?:(?:\d{4}|[X*＊]+|今|明|本)?年(?:度)?|全年|今年|明年|年度|(?:今年|本年)?[上下]半年|\d{4}年[上下]半年)$")
-ATTRIB_AFTER = re.compile(r"^(?:的|经济|工作|各项|目标|任务|发展|期间|以来|运行|项目|计划|重点|这段|形势|成绩|情况|指标|全会|会议|总结|以后|后|"
+WEAK_KIND = rx(r"^(?:(?:\d{2}[X*＊xＸ]{2}|\d{4}|[X*＊]+|本)年(?:度)?|(?:\d{4}|[X*＊]+)年[上下]半年)$")
+YEAR_LEVEL = rx(r"^(?:(?:\d{4}|[X*＊]+|今|明|本)?年(?:度)?|全年|今年|明年|年度|(?:今年|本年)?[上下]半年|\d{4}年[上下]半年)$")
+ATTRIB_AFTER = rx(r"^(?:的|经济|工作|各项|目标|任务|发展|期间|以来|运行|项目|计划|重点|这段|形势|成绩|情况|指标|全会|会议|总结|以后|后|"
                           r"中央|召开|时间|过半|以及|主要|各|全市|全县|全区|全省|考核|考评|投资计划|党建|再|冲刺|攻坚|我们已|已|就已)")
-ATTRIB_AFTER_DATE = re.compile(r"^(?:的|是|经济|工作|全会|会议|考核|考评|以来|运行|形势|成绩|情况|指标|中央|召开的|冲刺|攻坚|决战|重点|作为|已|我们已|就已|突破季)")
-QUOTED = re.compile(r"“[^”]{0,200}”")
-BARE_YEAR_OK = re.compile(r"^(?:[，,]|我们要|我们的|全[市县区省]要|要|力争|争取|确保|计划|全面|实现|必须|务必|一定|将|底|内|年底|完成|建成|成为|创成|开工|投产|[一二三四]季度|[上下]半年)")
-ATTRIB_BEFORE = re.compile(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究)$")
+ATTRIB_AFTER_DATE = rx(r"^(?:的|是|经济|工作|全会|会议|考核|考评|以来|运行|形势|成绩|情况|指标|中央|召开的|冲刺|攻坚|决战|重点|作为|已|我们已|就已|突破季)")
+QUOTED = rx(r"“[^”]{0,200}”")
+BARE_YEAR_OK = rx(r"^(?:[，,]|我们要|我们的|全[市县区省]要|要|力争|争取|确保|计划|全面|实现|必须|务必|一定|将|底|内|年底|完成|建成|成为|创成|开工|投产|[一二三四]季度|[上下]半年)")
+ATTRIB_BEFORE = rx(r"(?:作为|围绕|关于|对|从|把|打好|以月保|决战|冲刺|奋战|贯穿|打好|打赢|决胜|大干|实干|谋划|部署|安排|总结|盘点|研究)$")
 # goal verbs before a year-level word make it the object's attribute ("完成全年目标"), not before a month
-ATTRIB_BEFORE_YEAR = re.compile(r"(?:实现|完成|确保)$")
-NEAR_BOUND = re.compile(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
+ATTRIB_BEFORE_YEAR = rx(r"(?:实现|完成|确保)$")
+NEAR_BOUND = rx(r"^(?:[，,]|要|内|将|务必|必须|集中|开展|组织|召开|抓紧|安排|专门|研究)")
 
 
 def deadline_candidates(text, ref, events=None, found=None):
@@ -150,6 +152,7 @@ def pick_target(text, goal_only=False):
     return goal if goal_only else target
 
 
+@lru_cache(maxsize=4096)
 def targets(text):
     """(goal, target) of a clause in one pass: the quantity governed by a goal verb, and the main target
     (that goal, else a scope quantity, else a qualitative goal)."""

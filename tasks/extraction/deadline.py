@@ -8,6 +8,8 @@ import calendar
 import re
 from datetime import date, timedelta
 
+from .recache import rx
+
 CN_DIGIT = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
             "六": 6, "七": 7, "八": 8, "九": 9}
 CNN = "〇零○一二两三四五六七八九十"
@@ -31,10 +33,21 @@ _P = rf"""
 |(?P<event>(?:今冬|今年冬季?|明年|今年|年前)?[“"]?(?:{EVENT_WORDS})[”"]?(?:节|季|期)?(?:到来|来临|开始)?(?:之?前|以前|期间|过后|之后)|即将(?:举行|召开|到来|开始|来临)|小长假|黄金周)
 |(?P<asap>尽快|尽早|立即|立刻|马上|即刻|迅速|抓紧时间|抓紧|今天会后|今天的会议之后|会后|近期|第一时间|早日|限期|争分夺秒|分秒必争|刻不容缓|只争朝夕)
 """
-# every alternative starts with one of these characters: a cheap first test at each position
-_FIRST = "\\d０-９" + ANON + CNN + "今明本当这下上首剩后余尽立马即抓会近第早限从每年全迅月约大争分刻只“\"" + "".join(sorted({w[0] for w in EVENT_WORDS.split("|")}))
-DEADLINE_RE = re.compile(rf"(?=[{_FIRST}])(?:{_P})", re.X)
-RECUR_RE = re.compile(
+# every alternative starts with one of these characters: a cheap first test at each position …
+_FIRST = "\\d０-９" + ANON + CNN + "今明本当这首剩后余尽立马即近早限从每约"
+# … or with a character common in any text that only starts these forms, then one of their second
+# characters (全年, 会后, 抓紧, 上半年/上冻, 下半年/下周/下个月, 年底…, 第一时间/第三季度, 月底, “春节前”) …
+_EVENT_FIRST = "".join(sorted({w[0] for w in EVENT_WORDS.split("|")}))
+_SECOND = {"全": "年", "会": "后", "抓": "紧", "上": "半冻", "下": "半个月周星", "年": "底末内终度前",
+           "第": "一二三四1234１２３４" + ANON, "月": "底末", "“": _EVENT_FIRST + "十", "\"": _EVENT_FIRST + "十"}
+# … or is a literal word whose first character is common (大 of 大约, 中 of 中秋, 开 of 开学): that word's second character
+_WORDS = EVENT_WORDS.split("|") + ["大约", "迅速", "争分夺秒", "分秒必争", "刻不容缓", "只争朝夕", "小长假", "黄金周"]
+for _w in _WORDS:
+    if not re.match(f"[{_FIRST}]", _w):
+        _SECOND[_w[0]] = _SECOND.get(_w[0], "") + _w[1]
+DEADLINE_RE = rx(rf"(?=[{_FIRST}]|[{''.join(sorted(_SECOND))}][{''.join(sorted(set(''.join(_SECOND.values()))))}])"
+                 rf"(?:{_P})", re.X)
+RECUR_RE = rx(
     r"(?=[每天日一逐周按旬月季年定])(?:(?P<daily>每天|每日|天天|日报|一日一|每一天|逐日)|(?P<weekly>每周|每星期|每个星期|周报|一周一|周调度|周通报|按周)"
     r"|(?P<dekad>每旬|旬报|一旬一)|(?P<monthly>每月|每个月|月度|按月|月督查|月通报|月调度|月报|月考核|一月一|每一个月)"
     r"|(?P<quarterly>每季度?|每个季度|按季|季度一|季报|季点评|季通报|季度通报|一季一)|(?P<yearly>每年|每一年|年度一次|一年一)"
@@ -79,9 +92,9 @@ def _add_months(d, k):
     return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
-_YEAR_PART = re.compile(rf"^(?P<y>(?:19|20)\d\d|(?:20)?[{ANON}]{{2}}|[〇零○一二三四五六七八九]{{4}}|[今明本当后去]|这一?)年度?")
-_MD = re.compile(rf"(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号])?(?:(?:至|到|—|－|-|~|～)(?:(?P<m2>{NUM})月份?)?(?P<d2>{NUM})[日号])?(?P<part>底|末|初|中上旬|上中旬|中下旬|上旬|中旬|下旬|中)?(?P<more>(?:、{NUM}月份?)+)?")
-_Q = re.compile(r"第?(?P<q>[一二三四1-4１-４])季度")
+_YEAR_PART = rx(rf"^(?P<y>(?:19|20)\d\d|(?:20)?[{ANON}]{{2}}|[〇零○一二三四五六七八九]{{4}}|[今明本当后去]|这一?)年度?")
+_MD = rx(rf"(?P<m>{NUM})月份?(?:(?P<d>{NUM})[日号])?(?:(?:至|到|—|－|-|~|～)(?:(?P<m2>{NUM})月份?)?(?P<d2>{NUM})[日号])?(?P<part>底|末|初|中上旬|上中旬|中下旬|上旬|中旬|下旬|中)?(?P<more>(?:、{NUM}月份?)+)?")
+_Q = rx(r"第?(?P<q>[一二三四1-4１-４])季度")
 
 
 def _year_of(phrase, ref):

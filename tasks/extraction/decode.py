@@ -18,6 +18,7 @@ from pathlib import Path
 from tasks.safezip import DOCX_LIMITS, ZipBombError, check_zip
 
 from .errors import ExtractionError
+from .recache import rx
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 # PDF bounds: pages, text, memory of the pdfminer child (address space), CPU and wall-clock time
@@ -30,8 +31,8 @@ _PDF_SANDBOX = Path(__file__).with_name("pdf_sandbox.py")
 TEXT_EXT = {".txt", ".text", ".md"}
 SUPPORTED = ".txt、.docx、.pdf"
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-_CJK_OR_PRINT = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffefA-Za-z0-9]")
+_CONTROL = rx(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_CJK_OR_PRINT = rx(r"[\u4e00-\u9fff\u3000-\u303f\uff00-\uffefA-Za-z0-9]")
 
 
 @dataclass

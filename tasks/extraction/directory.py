@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ExtractionError
+from .recache import rx
 
 KINDS = {"department", "township", "group", "enterprise", "other"}
 DEFAULT_UNITS_PATH = Path(__file__).resolve().parent.parent.parent / "accounts" / "data" / "default_units.json"
@@ -62,7 +63,7 @@ class Directory:
                 if other is not None and other is not u:
                     raise ExtractionError(f"单位目录有误：别名“{a}”同时属于“{other.name}”和“{u.name}”。", "directory")
                 self._by_alias[a] = u
-        self._re = re.compile(trie_regex(sorted(self._by_alias))) if self._by_alias else None
+        self._re = rx(trie_regex(sorted(self._by_alias))) if self._by_alias else None
         self._group_by_name = {u.name: u for u in self.units if u.kind == "group"}
         self.level = self._own_level()
 

@@ -1,6 +1,5 @@
 """The pipeline: decode -> normalise -> segment -> candidates (chunks, owners, deadline, target, the rules'
 verdict, the decision features) -> decide (model.py, learned weights) -> the JSON result."""
-import re
 from datetime import date, datetime
 
 from .annotate import YEAR_LEVEL, pick_deadline, recurrence, targets
@@ -13,16 +12,17 @@ from .features import PERFECTIVE as PERFECT, STAT_WORDS, clause_features
 from .model import default_model
 from .normalise import normalise
 from .owners import OwnerParser
+from .recache import rx
 from .segment import segment
 
-ITEM_PREFIX = re.compile(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
-SUBJECTLESS = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
-RESULT_VERB = re.compile(r"完成|成为|进入|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|举办|上报|报送|提交|办结|"
+ITEM_PREFIX = rx(r"^(?:[①-⑳❶-❿⑴-⒇][、．.，,]?|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要)|第[一二三四五六七八九十]{1,2}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,])")
+SUBJECTLESS = rx(r"^(?:[，、]|同时|另外|此外|还|也|并|并且|而且|同时也|特别是|尤其是)*(?:要|必须|务必|需要|务求|一定要|还要|也要|并要|都要)")
+RESULT_VERB = rx(r"完成|成为|进入|开工|建成|投产|达产|落地|搬迁|启动|实现|达到|竣工|通车|签约|验收|到位|出台|制定|建立|召开|举办|上报|报送|提交|办结|"
                          r"整改|拿下|创成|申报|交付|运营|投用|使用|开业|挂牌|清零|销号|化解|见效|突破|收尾|进场|开展|组建|成立|编制|形成")
-DL_LEAD = re.compile(r"^(?:确保|力争|争取|要|并|在|于|计划在?|必须|务必)*")
-COMMA = re.compile(r"[，,]|、(?=(?:确保|力争|争取|在|于)?(?:\d|[一二三四五六七八九十]{1,3}[月季]|[X*＊][月季]|今年|明年|年底|年内|上半年|下半年))")
-ROLE_ONLY = re.compile(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协助|协办)[，,]$")
-TIME_OPENERS = re.compile(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前)*")
+DL_LEAD = rx(r"^(?:确保|力争|争取|要|并|在|于|计划在?|必须|务必)*")
+COMMA = rx(r"[，,]|、(?=(?:确保|力争|争取|在|于)?(?:\d|[一二三四五六七八九十]{1,3}[月季]|[X*＊][月季]|今年|明年|年底|年内|上半年|下半年))")
+ROLE_ONLY = rx(r"^[^，,]{1,30}(?:牵头|负责|牵总|主抓|配合|协助|协办)[，,]$")
+TIME_OPENERS = rx(r"^(?:[，、]|同时|另外|此外|下一步|下来|今后|当前|目前|希望)*")
 
 
 def _time_only(piece):
@@ -32,19 +32,19 @@ def _time_only(piece):
 
 
 YEAR_WORDS = {"年度", "今年", "全年", "本年度", "明年"}
-TRAIL = re.compile(r"[。；！？!?;，,：:\s]+$")
+TRAIL = rx(r"[。；！？!?;，,：:\s]+$")
 # a sentence that continues the previous one's subject
-CONTINUES = re.compile(r"^(?:[，、]|[一二三四五六七八九十]+是)*(?:同时|并且?|还要|也要|还|也|另外|此外|其次|再次|同样|一方面|另一方面|对此|为此|特别是|尤其是|重点是)")
+CONTINUES = rx(r"^(?:[，、]|[一二三四五六七八九十]+是)*(?:同时|并且?|还要|也要|还|也|另外|此外|其次|再次|同样|一方面|另一方面|对此|为此|特别是|尤其是|重点是)")
 # a short noun phrase before a time limit, the subject of its own task ("剩余5个新能源存量项目年内要…")
-THING_SUBJECT = re.compile(r"[^，。；：要把对在将]{2,16}?(?:项目|工程|厂房|工作|任务|企业|园区|设施|系统|资金|指标)")
+THING_SUBJECT = rx(r"[^，。；：要把对在将]{2,16}?(?:项目|工程|厂房|工作|任务|企业|园区|设施|系统|资金|指标)")
 # a piece that fronts its own object or singles one out ("对新纳入的7个行业…在7月底前全部退还到位", "特别是X企业…6月底前
 # 一定要完成"): with a bounded date and a result verb it is a task of its own
-OWN_FRONT = re.compile(r"(?:对|针对|对于|特别是|尤其是|其中)(?!此|这|于此)")
-BOUNDED_DL = re.compile(r"前|底|末|内")
-SINGLED_OUT = re.compile(r"特别是|尤其是|其中")
+OWN_FRONT = rx(r"(?:对|针对|对于|特别是|尤其是|其中)(?!此|这|于此)")
+BOUNDED_DL = rx(r"前|底|末|内")
+SINGLED_OUT = rx(r"特别是|尤其是|其中")
 REVIEW_GOAL_LINE = {"goal_line&top_review_frame", "goal_line&heading_review_frame", "goal_line&section_past<30",
                     "goal_line&section_past>=30"}
-LEAD_PUNCT = re.compile(r"^[，、\s]+")
+LEAD_PUNCT = rx(r"^[，、\s]+")
 DIRECTIVE_KEYS = ("text", "start", "end", "section", "owners", "deadline", "deadline_text", "recurrence", "target")
 
 
@@ -106,7 +106,9 @@ def _chunks(sent_text, parser, ref, events, dls=None):
                     and not (before and (ROLE_ONLY.match(before) or _time_only(before)
                                          or parser.owner_list_only(before)))
                     and not (p - prev_p <= 34 and ROLE_ONLY.match(sent_text[prev_p:p]))):   # "…，请X牵头，Y负责，…"
-                bounds.append(p)
+                # a time phrase just before the new subject is the new task's ("…增加麻烦，今天会后，涉及的乡镇要…")
+                lone_time = bounds[-1] < prev_p and p - prev_p <= 16 and _time_only(sent_text[prev_p:p])
+                bounds.append(prev_p if lone_time else p)
                 cur_dl = None
                 cur_ok = False
                 cur_subject = False
@@ -190,7 +192,7 @@ def candidates(text, meeting_date, directory=None, events=None):
         m = ITEM_PREFIX.match(body)
         if m:
             off = m.end()
-        if not s.leadin and is_past(body) and not has_cue(body, targets(body)[1]):
+        if not s.leadin and is_past(body) and not has_cue(body):   # (a target adds no cue to a past sentence)
             continue   # statistics / past achievements: nothing to extract (and nothing to parse)
         # the time-limit phrases of the sentence, scanned once for the pre-filter, the chunking and every chunk
         body_dls = [(m.start(), m.end(), m.lastgroup, m.group(0)) for m in DEADLINE_RE.finditer(body)]

@@ -6,44 +6,44 @@ predicate, whether the subject is a unit, a person, a generic addressee or an up
 whether the predicate is in the past, what kind of time limit and target it has, where it sits
 in the document.  The weights are learned (training.py); the features stay readable.
 """
-import re
 
 from .classify import (FORECAST, GENERIC_ANY, GENERIC_SUBJ, HANDED_DOWN, IMPERATIVE, LEAD_DATE, OPINION, PLAN, RESULT,
                        RETRO, STRONG, YAO, _exhort, has_cue, is_past)
+from .recache import rx
 
 # discourse markers that introduce an example or an illustration rather than a task
-EXAMPLE = re.compile(r"^(?:[，、]|同时|另外)*(?:比如|例如|譬如|好比|像)")
-EXAMPLE_HINT = re.compile(r"[比例譬好像]")
+EXAMPLE = rx(r"^(?:[，、]|同时|另外)*(?:比如|例如|譬如|好比|像)")
+EXAMPLE_HINT = rx(r"[比例譬好像]")
 # markers of completed action or reported situation inside the predicate (aspect words)
-PERFECTIVE = re.compile(r"(?=[了已过曾])(?:了(?![解结])|已经|已(?!于)|过(?=[一-龥]{0,2}[，。])|曾)")
+PERFECTIVE = rx(r"(?=[了已过曾])(?:了(?![解结])|已经|已(?!于)|过(?=[一-龥]{0,2}[，。])|曾)")
 # heading/lead-in wording that frames the items below as tasks (imperative frames) …
-TASK_FRAME = re.compile(r"要|必须|务必|确保|力争|抓好|抓实|做好|推进|推动|加快|落实|强化|加强|突出|聚焦|坚持|着力|全力|狠抓|"
+TASK_FRAME = rx(r"要|必须|务必|确保|力争|抓好|抓实|做好|推进|推动|加快|落实|强化|加强|突出|聚焦|坚持|着力|全力|狠抓|"
                         r"任务|重点|措施|工作|安排|部署|目标|建议|意见|几点|方面")
 # … or as a review / situation analysis (retrospective frames)
-REVIEW_FRAME = re.compile(r"成绩|成效|回顾|总结|形势|情况|问题|不足|差距|挑战|机遇|认识|意义|进展|亮点|短板|原因|特点|现状")
+REVIEW_FRAME = rx(r"成绩|成效|回顾|总结|形势|情况|问题|不足|差距|挑战|机遇|认识|意义|进展|亮点|短板|原因|特点|现状")
 # the clause opens with a subject-less modal (the subject is the frame's)
-MODAL_OPEN = re.compile(r"^(?:[，、]|同时|另外|此外|还|也|并|一定|都)*(?:要|必须|务必|需要|确保|力争|争取|抓紧|尽快)")
+MODAL_OPEN = rx(r"^(?:[，、]|同时|另外|此外|还|也|并|一定|都)*(?:要|必须|务必|需要|确保|力争|争取|抓紧|尽快)")
 # the clause opens with a preposition/topic marker (对…/在…/把…/围绕…): a predicate follows
-PREP_OPEN = re.compile(r"^(?:[，、]|同时|另外|此外)*(?:对|在|把|将|围绕|针对|按照|通过|以|从|就|为)")
-FIRST_PLURAL = re.compile(r"^(?:[，、]|同时|另外|因此|所以|下一步)*(?:我们|咱们|我县|我市|我区|全县|全市|全区)")
+PREP_OPEN = rx(r"^(?:[，、]|同时|另外|此外)*(?:对|在|把|将|围绕|针对|按照|通过|以|从|就|为)")
+FIRST_PLURAL = rx(r"^(?:[，、]|同时|另外|因此|所以|下一步)*(?:我们|咱们|我县|我市|我区|全县|全市|全区)")
 # verbs of mind and attitude right after the modal: the clause asks for a state of mind, not a deliverable
-ATTITUDE = re.compile(r"(?:要|必须|务必|应当)(?:进一步|切实|始终|更加|充分|深刻|牢固|全面|真正|认真)?"
+ATTITUDE = rx(r"(?:要|必须|务必|应当)(?:进一步|切实|始终|更加|充分|深刻|牢固|全面|真正|认真)?"
                       r"(?:认识|理解|看待|保持|坚定|增强|树立|树牢|扛稳|扛牢|扛起|提高认识|统一思想|把握|正视|珍惜|牢记|坚持|发扬|弘扬|"
                       r"转变|克服|杜绝|防止|提高政治|强化.{0,6}意识|站在|立足|把思想)")
 # the speaker's own side announcing what it will do (将 as a future marker, not 将…作为 "take … as")
-WILL = re.compile(r"将(?!来|近|军|心比心)(?![^，。；]{0,20}(?:作为|纳入|列为))|将要|准备|计划|拟")
+WILL = rx(r"将(?!来|近|军|心比心)(?![^，。；]{0,20}(?:作为|纳入|列为))|将要|准备|计划|拟")
 # everyone addressed at once in the subject: 各级各部门, 各县区、各部门, 全市各级各有关部门, 大家
-EVERYONE = re.compile(r"各级|各(?:有关|相关)?(?:部门|单位)|[县市区]直各|全[县市区]各|大家|全体|广大")
-QUESTION = re.compile(r"[？?]|怎么|如何|为什么|是否|吗$")
-NUMBERED = re.compile(r"^(?:[①②③④⑤⑥⑦⑧⑨⑩]|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要|抓)|第[一二三四五六七八九十]{1,2}[，,、])")
-DL_BOUNDED = re.compile(r"前|底|末|内")
-DL_YEARWORD = re.compile(r"(?:今年|全年|年度|明年|本年度?)")
+EVERYONE = rx(r"各级|各(?:有关|相关)?(?:部门|单位)|[县市区]直各|全[县市区]各|大家|全体|广大")
+QUESTION = rx(r"[？?]|怎么|如何|为什么|是否|吗$")
+NUMBERED = rx(r"^(?:[①②③④⑤⑥⑦⑧⑨⑩]|[（(]\d{1,2}[)）]|\d{1,2}[.．、](?!\d)|[一二三四五六七八九十]{1,2}(?:是|要|抓)|第[一二三四五六七八九十]{1,2}[，,、])")
+DL_BOUNDED = rx(r"前|底|末|内")
+DL_YEARWORD = rx(r"(?:今年|全年|年度|明年|本年度?)")
 # words that bound a goal quantity (a plan states a floor or a ceiling, a statistic states the figure)
-TGT_BOUND = re.compile(r"以上|以下|以内|左右|不低于|不少于|不超过|至少|力争|争取|确保")
+TGT_BOUND = rx(r"以上|以下|以内|左右|不低于|不少于|不超过|至少|力争|争取|确保")
 # a time word naming a past year: the date is when something happened, not a limit
 # statistics wording of a report (comparisons with a base period, rankings, cumulative figures)
-STAT_WORDS = re.compile(r"同比|比上年|较上年|比去年|较去年|累计|位居|排名|排在|占比|下降\d|增长\d+(?:\.\d+)?[%％](?!以上|左右)")
-PAST_YEAR = re.compile(r"(?:去年|上年|前年|上一年)$")
+STAT_WORDS = rx(r"同比|比上年|较上年|比去年|较去年|累计|位居|排名|排在|占比|下降\d|增长\d+(?:\.\d+)?[%％](?!以上|左右)")
+PAST_YEAR = rx(r"(?:去年|上年|前年|上一年)$")
 
 
 _FRAMES = {}

@@ -8,21 +8,23 @@
 ``Normalised.to_src(i)`` maps an offset in the normalised text to the decoded source text.
 """
 import bisect
-import re
 from dataclasses import dataclass, field
 
-PAGE_NO = re.compile(r"^\s*(?:[-—–－·•]?\s*\d{1,4}\s*[-—–－·•]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
+from .recache import rx
+
+PAGE_NO = rx(r"^\s*(?:[-—–－·•]?\s*\d{1,4}\s*[-—–－·•]?|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$")
 CJKP = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef\u2018-\u201d\u2014\u2026"
-INNER_WS = re.compile(rf"(?<=[{CJKP}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{CJKP}])")
-TERMINAL = re.compile(r"(?:[。！？；：!?;:…]|[。！？!?][”’」』）)])\s*$")
+# (the leading look-ahead lets every position that is not a blank fail at once)
+INNER_WS = rx(rf"(?=[ \t\u3000\xa0])(?:(?<=[{CJKP}])[ \t\u3000\xa0]+|[ \t\u3000\xa0]+(?=[{CJKP}]))")
+TERMINAL = rx(r"(?:[。！？；：!?;:…]|[。！？!?][”’」』）)])\s*$")
 CN_NUM = "一二三四五六七八九十"
-HEAD_START = re.compile(
+HEAD_START = rx(
     rf"^\s*(?:[①-⑳❶-❿⑴-⒇]|[{CN_NUM}]{{1,3}}[、．.]|[（(][{CN_NUM}\d]{{1,3}}[)）]|\d{{1,2}}[、．.](?!\d)|第[{CN_NUM}]{{1,3}}[，,、是部分条]|[{CN_NUM}]{{1,2}}(?:是|要|抓|则)|——|[一二三四五六七八九十]+、)")
-HEADING_LINE = re.compile(rf"^\s*(?:[{CN_NUM}]{{1,3}}、|[（(][{CN_NUM}\d]{{1,3}}[)）]|\d{{1,2}}[、．.](?!\d))[^。！？；]{{0,60}}$")
+HEADING_LINE = rx(rf"^\s*(?:[{CN_NUM}]{{1,3}}、|[（(][{CN_NUM}\d]{{1,3}}[)）]|\d{{1,2}}[、．.](?!\d))[^。！？；]{{0,60}}$")
 
 
-SALUTE = re.compile(r"^(?:各位[^，。]{0,12}|同志们|尊敬的[^，。]{0,20})[：:，,]")
-TITLE_END = re.compile(r"^.{0,70}(?:讲话|发言|报告|致辞|讲话稿|（[^）]{0,12}[年月日稿]）)$")
+SALUTE = rx(r"^(?:各位[^，。]{0,12}|同志们|尊敬的[^，。]{0,20})[：:，,]")
+TITLE_END = rx(r"^.{0,70}(?:讲话|发言|报告|致辞|讲话稿|（[^）]{0,12}[年月日稿]）)$")
 
 
 @dataclass

@@ -12,22 +12,24 @@ a title without a name (分管县领导), or an unknown organisation (…局/委
 import re
 from dataclasses import dataclass
 
+from .recache import rx
+
 DIVISION_FIRST = set("各全边相有涉县市区乡镇街八两“一二三四五六七八九十")
 TITLE_FIRST = set("联涉相有各分挂包主具县市区其领负副常")
-PERSON_HINT = re.compile(r"同志|县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|委员|秘书长|主席|乡长|镇长|行长|院长|组长|队长|所长|站长|科长|经理|董事长|检察长|政委")
-REGION_PREFIX = re.compile(r"^(?:全市|全县|全区|全省|城区|全镇|全乡|县级|市级|区级)")
+PERSON_HINT = rx(r"同志|县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|委员|秘书长|主席|乡长|镇长|行长|院长|组长|队长|所长|站长|科长|经理|董事长|检察长|政委")
+REGION_PREFIX = rx(r"^(?:全市|全县|全区|全省|城区|全镇|全乡|县级|市级|区级)")
 SURNAMES = set("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由")
 TITLES = ("县委书记|县委副书记|县委常委|常务副县长|副县长|县长|县委委员|书记|副书记|主任|副主任|局长|副局长|部长|副部长|"
           "主席|副主席|乡长|镇长|乡党委书记|镇党委书记|市长|副市长|常务副市长|区长|副区长|常务副区长|组长|副组长|秘书长|政委|"
           "检察长|院长|州长|副州长|主任委员|总经理|董事长|队长|所长|站长|行长|科长|巡视员|调研员|秘书长|委员")
 NAME = r"(?:[\u4e00-\u9fff]{2,3}?|[X×Ｘ*＊]{1,3}|某某)"
-PERSON_RE = re.compile(
+PERSON_RE = rx(
     rf"(?P<titles>(?:(?:{TITLES})[、，]?)*)(?P<name>{NAME})(?:(?P<tz>同志)|(?=[、，和与及要具负牵认积主全抓也都等。；]))")
-NAME_TITLE_RE = re.compile(rf"(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?P<title>(?:常务)?副?(?:县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|秘书长))(?:同志)?(?!的)")
-NAME_STOP = re.compile(r"常务|分管|各位|相关|主管|联系|协管|挂钩|包保|负责|其他|这位|哪位|各|的|后面|前面|刚才|今天|这里|我们|大家")
-DIVISION_RE = re.compile(r"(?:各|全|边境|相关|有关|涉及的?)?(?:[县市区乡镇](?:[（(][市区县镇乡、，]{1,6}[）)]|、[县市区乡镇]){1,3}[街]?(?:政府|党委)?|八县一区|[一二三四五六七八九十两]县[一二三四五六七八九十两]?区|县区政府|各县市区|县市区|“两区”|两区)"
+NAME_TITLE_RE = rx(rf"(?P<name>[\u4e00-\u9fff]{{2,3}}?)(?P<title>(?:常务)?副?(?:县长|市长|区长|州长|书记|主任|局长|部长|巡视员|调研员|秘书长))(?:同志)?(?!的)")
+NAME_STOP = rx(r"常务|分管|各位|相关|主管|联系|协管|挂钩|包保|负责|其他|这位|哪位|各|的|后面|前面|刚才|今天|这里|我们|大家")
+DIVISION_RE = rx(r"(?:各|全|边境|相关|有关|涉及的?)?(?:[县市区乡镇](?:[（(][市区县镇乡、，]{1,6}[）)]|、[县市区乡镇]){1,3}[街]?(?:政府|党委)?|八县一区|[一二三四五六七八九十两]县[一二三四五六七八九十两]?区|县区政府|各县市区|县市区|“两区”|两区)"
                          r"|(?:各|相关|有关|涉及的?)?(?:县区|区县|县市区|市县区|市县|市州|镇（街道）|乡镇（街道）|镇街|街镇|乡镇街道)(?:政府|党委)?")
-TITLE_ONLY_RE = re.compile(
+TITLE_ONLY_RE = rx(
     r"(?:[县市区](?:委|政府)?(?=各|分管|相关))?(?:联系项目的|涉及的?|相关|有关|各位|各|分包|联系|挂钩|包保|主要|具体)?(?:分管|县级|县|主要|挂钩|包保|联系|包抓)?(?:的)?"
     r"(?:县领导|领导同志|领导|负责同志|负责人|分管县长|副县长们)(?:同志)?|"
     r"(?:各|各位|各分管|分管|其他)?(?:常务)?副(?:县长|市长|区长|州长)|(?:市级|县级|区级)(?:分管|包保|联系)?领导|"
@@ -61,29 +63,35 @@ ORG_NOT_INSIDE = "会同|配合|协助|牵头|负责|督促|指导|联合|抓好
 ORG_FOLLOW = ("要|既|之间|一级|层面|近期|今年|年内|会后|今天会后|下半年|本月|必须|务必|负责|牵头|牵总|主要|具体|全力|都|也|还|配合|会同|协助|同志|认真|积极|切实|进一步|抓紧|尽快|立即|马上|"
               "加强|加快|加大|研究|深入|做好|抓好|专门|组织|召集|及时|迅速|继续|统筹|督促|指导|对接|联合|共同|密切|分别")
 # official names joined by 和 (粮食和物资储备局, 自然资源和规划局, 住房和城乡建设局): 和 is part of the name
-JOINED_ORG = re.compile(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等：:]|{_alternation(ORG_FOLLOW)})")
+JOINED_ORG = rx(rf"(?:[县市区省州])?[\u4e00-\u9fff]{{2,4}}和[\u4e00-\u9fff]{{2,6}}?(?:局|委员会|委|厅|办公室|中心)(?=[、，和与及等：:]|{_alternation(ORG_FOLLOW)})")
 # a quoted name with an organisation suffix ("“链长”单位"), the heads of a group of places ("分管副县（市、区）长"),
 # the people of a line of work ("工业战线的同志")
-GROUP_OF_PEOPLE = re.compile(rf"“[^”]{{1,8}}”{ORG_SUFFIX_RX}|(?:分管)?副?[县市区]（[县市区、]{{3,5}}）长|"
+GROUP_OF_PEOPLE = rx(rf"“[^”]{{1,8}}”{ORG_SUFFIX_RX}|(?:分管)?副?[县市区]（[县市区、]{{3,5}}）长|"
                              rf"[\u4e00-\u9fff]{{2,6}}(?:战线|系统|口|行业)的同志")
-NOT_SUBJECT_START = re.compile(_alternation(ORG_NOT_FIRST))
-ORG_RE = re.compile(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
+NOT_SUBJECT_START = rx(_alternation(ORG_NOT_FIRST))
+ORG_RE = rx(rf"(?![“”\"'《》]|{_alternation(ORG_NOT_FIRST)})"
                     rf"(?P<org>(?:各|全县|全市|县|市|区)?(?:相关|有关|涉及的?|其他)?(?:主要|重点)?(?:(?!{_alternation(ORG_NOT_INSIDE)})[^\s，。；：、,;:.和与及等！？（）()要也都还到把将被让使在对从向于了着过是不没很更最以为就由已]){{0,16}}{ORG_SUFFIX_RX})"
                     rf"(?=[、，和与及等：:]|{_alternation(ORG_FOLLOW)}|$)")
+# a necessary condition of an ORG_RE match, cheap to test first: a suffix's last character followed by what
+# may follow an organisation (a separator, the first character of an ORG_FOLLOW word, the end), within reach
+_ORG_LAST = "".join(sorted({a[-1] for a in ORG_SUFFIX.split("|")}))
+_ORG_NEXT = "".join(sorted(set("、，和与及等：:") | {w[0] for w in ORG_FOLLOW.split("|")}))
+ORG_POSSIBLE = rx(rf"[{_ORG_LAST}](?:[{_ORG_NEXT}]|$)")
+ORG_REACH = 48      # prefix (≤ 7) + 16 name characters + the longest suffix, and the next character
 # a subordinate place named as a subject: 民权县, 永城市, 睢阳区, 示范区, 高新区 (a proper name of one to
 # four characters and a county/city/district word), never 全县/我市/本区/县市区-style generic words
-PLACE_RE = re.compile(r"(?![全我本该各这那每其此城市县区省州乡镇])[\u4e00-\u9fff]{1,4}?(?:县|市|区|旗)(?![场民长委直级里])(?:政府|党委|管委会)?")
-PLACE_SUBJECT = re.compile(r"[县市区旗](?:都|也|还|要|必须|务必|和|、)")
-PLACE_BAD = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时和等个上下中内外新老大小各全我年地现]")   # + 我区, 今年, 地区, 实现
-GENERIC = re.compile(r"^(?:全县上下|全县|各级各部门|各级各相关部门|全县各级各部门|各级|各部门|大家|我们|全体|广大党员干部|各级领导干部|"
+PLACE_RE = rx(r"(?![全我本该各这那每其此城市县区省州乡镇])[\u4e00-\u9fff]{1,4}?(?:县|市|区|旗)(?![场民长委直级里])(?:政府|党委|管委会)?")
+PLACE_SUBJECT = rx(r"[县市区旗](?:都|也|还|要|必须|务必|和|、)")
+PLACE_BAD = rx(r"[与及对把在的要有是了将从向为给让被就都也还又时和等个上下中内外新老大小各全我年地现]")   # + 我区, 今年, 地区, 实现
+GENERIC = rx(r"^(?:全县上下|全县|各级各部门|各级各相关部门|全县各级各部门|各级|各部门|大家|我们|全体|广大党员干部|各级领导干部|"
                      r"各级党委政府|党员干部|干部|各位|同志们|各单位|各级各单位|部门|单位|各部门单位|部门单位|各位领导|在座各位|各级各部门各单位|各部门各单位|各部门各单位|各级各部门各单位|各地|各地各部门|全县各级|全体干部|各级干部|领导干部|各级领导|我|你们|他们)$")
 # everyone at once: 各级各有关部门, 全市各级各相关部门, 区各级各部门 (各级 + departments); 各有关部门 alone is an owner
-GENERIC_ALL = re.compile(r"^(?:全?[县市区省州])?各级(?:各(?:有关|相关)?(?:部门|单位|系统))*$")
-UPPER = re.compile(r"^(?:国家|中央|国务院|省|市|州|上级|省里|市里|州里|党中央|省委|市委|州委|省政府|市政府|州政府|中共)")
-ANON_NAME = re.compile(r"[X×Ｘ*＊]|某")
+GENERIC_ALL = rx(r"^(?:全?[县市区省州])?各级(?:各(?:有关|相关)?(?:部门|单位|系统))*$")
+UPPER = rx(r"^(?:国家|中央|国务院|省|市|州|上级|省里|市里|州里|党中央|省委|市委|州委|省政府|市政府|州政府|中共)")
+ANON_NAME = rx(r"[X×Ｘ*＊]|某")
 # words that stand before 同志 without being a given name (广大同志, 全体同志, 老同志, 青年同志 …)
-GIVEN_NAME_STOP = re.compile(r"广大|全体|各位|诸位|在座|所有|有关|相关|其他|老|新|好|女|男|年轻|青年|基层|一线|机关|班子|党员|领导|这|那|哪|每|个|些|位|名")
-NOT_PERSON_NAME = re.compile(r"负责|领导|的|们|大家|同志|县|乡|镇|局|委|办|部|班子|各|相关|有关|主要|分管|全体|党员|干部|群众|人民|企业|书记")
+GIVEN_NAME_STOP = rx(r"广大|全体|各位|诸位|在座|所有|有关|相关|其他|老|新|好|女|男|年轻|青年|基层|一线|机关|班子|党员|领导|这|那|哪|每|个|些|位|名")
+NOT_PERSON_NAME = rx(r"负责|领导|的|们|大家|同志|县|乡|镇|局|委|办|部|班子|各|相关|有关|主要|分管|全体|党员|干部|群众|人民|企业|书记")
 
 def _firsts(alts):
     """The characters the words of an alternation "a|b|(?<!x)c…" can start with (look-behinds skipped)."""
@@ -91,49 +99,53 @@ def _firsts(alts):
 
 
 # every alternative starts with one of these characters: a cheap first test at each position
-OWNER_HINT = re.compile(rf"(?=[{_firsts(ORG_SUFFIX + '|' + TITLES)}同领负县市区乡镇两一])"
+OWNER_HINT = rx(rf"(?=[{_firsts(ORG_SUFFIX + '|' + TITLES)}同领负县市区乡镇两一])"
                         rf"(?:{ORG_SUFFIX_RX}|(?:{TITLES})|同志|领导|负责|[县市区乡镇]（|两区|一区)")
 SEP = r"(?:、|和|与|及|以及|同|[，,](?=[^。；]{0,24}?(?:等|要|必须)))"
-DISCOURSE = re.compile(
+DISCOURSE = rx(
     r"(?=[同另此其特尤还比例再我咱下接今会希当目首次最对为因主重关并而这一二三四五六七八九十第（(\d也都要由请责建需年])"
     r"(?:同时|另外|此外|其中|特别是|尤其是|还比如|比如|例如|再比如|我们|咱们|下来|下一步|接下来|今天会后|会后|希望|当前|目前|首先|其次|再次|最后|对此|为此|因此|主要是|重点是|关键是|"
     r"并且|而且|还有|这里|这项工作|此项工作|[一二三四五六七八九十]+是|[一二三四五六七八九十]+要|第[一二三四五六七八九十]+|"
     r"[（(][一二三四五六七八九十\d]+[)）]|\d+[.、．]|也|都|要求|由|请|责成|建议|需要|"
     r"(?:(?:\d{4}年)?\d{1,2}月(?:\d{1,2}[日号])?(?:底|末|中旬|上旬|下旬)?|年底|年内)(?:前|之前|以前)?|"
     r"[一二三四五六七八九十]+、)[，、：]?")
-SEP_RE = re.compile(SEP)
-PUNCT = re.compile(r"[，：；,;:]")
-ETC = re.compile(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、要和]{0,16}?(?:部门|单位)|等(?![\u4e00-\u9fff]{0,3}(?:方面|工作|领域|问题))|同志")
-FUNC_CHARS = re.compile(r"[与及对把在的要有是了将从向为给让被就都也还又时]")
-ETC_LIST = re.compile(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。；：\s]{2,10}?)等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位)")
+SEP_RE = rx(SEP)
+PUNCT = rx(r"[，：；,;:]")
+ETC = rx(r"等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、要和]{0,16}?(?:部门|单位)|等(?![\u4e00-\u9fff]{0,3}(?:方面|工作|领域|问题))|同志")
+FUNC_CHARS = rx(r"[与及对把在的要有是了将从向为给让被就都也还又时]")
+ETC_LIST = rx(r"(?P<items>(?:[^、，。；：\s]{2,10}、)+[^、，。；：\s]{2,10}?)等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位)")
 # a level prefix before a directory alias: 市财政局, 省发改委, 区住建局, 国家统计局 (one of the five
 # administrative levels, or the state/centre); the group is the level word
-LEVEL_PREFIX = re.compile(r"(县|区|市|州|省|国家|中央)(?:级|直|属)?")
+LEVEL_PREFIX = rx(r"(县|区|市|州|省|国家|中央)(?:级|直|属)?")
 # the leading organs of a level (市委, 省政府, 市里): "upper levels" in the GUIDELINE's sense, not units
-LEVEL_ORGAN = re.compile(r"(?:县|区|市|州|省|国家|中央)(?:委|政府|里|上|级|人大|政协|党委|委员会)?")
-ORG_TAIL = re.compile(r"(?:等)?(?:部门|单位|系统)")
+LEVEL_ORGAN = rx(r"(?:县|区|市|州|省|国家|中央)(?:委|政府|里|上|级|人大|政协|党委|委员会)?")
+ORG_TAIL = rx(r"(?:等)?(?:部门|单位|系统)")
 WINDOW = 140     # an owner list, its adverbs and its verb fit in this many characters
-PROMISE = re.compile(r"(?:都|也|还|一定|务必)?要|必须|务必")
-ENUMERATED_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,6}、)+[\u4e00-\u9fff]{2,6}?)"
+PROMISE = rx(r"(?:都|也|还|一定|务必)?要|必须|务必")
+ENUMERATED_LIST = rx(r"(?P<items>(?:[\u4e00-\u9fff]{2,6}、)+[\u4e00-\u9fff]{2,6}?)"
                              r"(?:[一二三四五六七八九十两]|\d{1,2})(?:家|个)(?:企业|单位|部门|公司|乡镇|县区|园区)")
-SHARED_SUFFIX_LIST = re.compile(r"(?P<items>(?:[\u4e00-\u9fff]{2,4}、)+)(?P<last>[\u4e00-\u9fff]{2,4}(?:部门|单位|系统))")
-PAST_PRED = re.compile(r"了|已经|已")
-ASSIGN_MID = re.compile(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
-SUPERVISE = re.compile(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
-ASSIGN = re.compile(r"(?:请|由|责成|要求|希望|建议|交由|交给)")
-PLAY_ROLE = re.compile(r"发挥(?:好|出)?|强化")
-ROLE_NOUN = re.compile(r"(?:的[\u4e00-\u9fff]{0,4}?)?作用")
-CO_VERB = re.compile(r"(?:会同|配合|协助|协同|联合|协办)")
-ADVERB = re.compile(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
+SHARED_SUFFIX_LIST = rx(r"(?P<items>(?:[\u4e00-\u9fff]{2,4}、)+)(?P<last>[\u4e00-\u9fff]{2,4}(?:部门|单位|系统))")
+PAST_PRED = rx(r"了|已经|已")
+ASSIGN_MID = rx(r"(?<=[^，。；：、])(?:责成|要求)(?=[^，。；]{2,20}?(?:要|在|对|抓紧|尽快|立即|认真|研究|做好|抓好|进一步))")
+# "…必须由主要领导亲自抓", "…统一由县财政局拨付": a modal and 由 assign the task to the list that follows
+ASSIGN_BY = rx(r"(?:必须|务必|要|应当?|须|统一|均|都|分别)由")
+SUPERVISE = rx(r"(?<=负责|牵头|牵总)[，,](?:督促指导|指导督促|督促|统筹|组织|带领|指导)")
+ASSIGN = rx(r"(?:请|由|责成|要求|希望|建议|交由|交给)")
+PLAY_ROLE = rx(r"发挥(?:好|出)?|强化")
+ETC_KIND = rx(r"等[^、，。；：]{1,8}$")
+ROLE_NOUN = rx(r"(?:的[\u4e00-\u9fff]{0,4}?)?作用")
+CO_VERB = rx(r"(?:会同|配合|协助|协同|联合|协办)")
+ADVERB = rx(r"(?:等(?:\d+|[一二三四五六七八九十]+)?(?:个|家)?[^，。；、]{0,16}?(?:部门|单位|牵头单位|责任单位)|等|同志|都|也|还|均|分别|一定|务必|密切|"
                     r"主要|具体|全力|共同|继续|进一步|切实|认真|牢牢|亲自|带头|尽快|立即|马上|抓紧|迅速|积极|主动|今天会后|会后|"
-                    r"近期|今年|年内|明年|下半年|本月|当前|目前|在\d{1,2}月[^，。；]{0,4}前|作为[^，。；]{1,14}[，,]|一级|层面|之间|既|，)*")
-MODAL = re.compile(
+                    r"近期|今年|年内|明年|下半年|本月|当前|目前|在\d{1,2}月[^，。；]{0,4}前|作为[^，。；]{1,14}[，,]|一级|层面|之间|既|，|"
+                    r"一方面)*")
+MODAL = rx(
     r"要(?!求)|必须|务必|须|需|应当|应|负责|牵头|牵总|主抓|主办|协办|配合|会同|协助|承担|抓好|做好|抓紧|尽快|立即|马上|认真|积极|切实|全力|主动|"
     r"加快|加大|加强|强化|盯|督促|研究|组织|开展|落实|推进|确保|力争|争取|严格|严肃|继续|持续|迅速|提前|及时|牢固|指导|统筹|对接|"
     r"派出|成立|组建|建立|制定|出台|抽出|抽调|做实|做细|靠前|以身作则|亲力亲为|谋划|跟踪|跟进|盯紧|盯死|全程|想办法|拿出|提出|"
     r"梳理|排查|摸清|核实|清理|完成|涉及|实施|启动|安排|部署|筹备|召开|听取|汇报|报送|上报|提交|草拟|起草|编制|印发|下发|整改|"
     r"各显神通|集中|把|对|从|围绕|以|按照|在|于|针对|结合|进行|开展|提供|保障|优化|深化|扎实|大力|着力|突出|重点|带领|带着")
-ROLE_CO = re.compile(r"^(?:\W|都|也|要|全力|积极|主动|认真)*(?:配合|协助|协办|协同)")
+ROLE_CO = rx(r"^(?:\W|都|也|要|全力|积极|主动|认真)*(?:配合|协助|协办|协同)")
 
 
 @dataclass
@@ -168,12 +180,12 @@ class OwnerParser:
         self._subj_memo = {}
         levels = {"县": "市(?!场|民)|州|省", "市": "省", "区": "市(?!场|民)|省", "省": None}.get(level, "省")
         organ = rf"(?:{levels})(?:委|政府|里|上|人大|政协|级|[^\s，。、；]{{0,8}}?(?:局|委|办|厅|部|中心|组))|" if levels else ""
-        self.upper = re.compile(rf"^(?:{organ}国家|中央|上级|党中央|国务院)")
+        self.upper = rx(rf"^(?:{organ}国家|中央|上级|党中央|国务院)")
         words = {"县": "省|市|州|国家|中央|总书记|国务院", "市": "省|国家|中央|总书记|国务院", "区": "省|市|国家|中央|总书记|国务院",
                  "省": "国家|中央|总书记|国务院"}.get(level, "省|国家|中央|总书记")
         # "任省长在…强调，", "省委要求：": an upper level is the subject of a verb of saying (not "…按照省上的要求，"
         # nor "…要求各地": a modal 要 before it or 的 right before 要求 makes it no report)
-        self.reported = re.compile(rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,24}}?(?<!的)(?:强调|指出|讲到|要求|提出)[，：:]|"
+        self.reported = rx(rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,24}}?(?<!的)(?:强调|指出|讲到|要求|提出)[，：:]|"
                                    rf"^[^，。；要]{{0,30}}?(?:{words})[^，。；要]{{0,12}}?(?:会议|会|文件|意见|通知|方案)(?:上)?"
                                    rf"(?:提出|明确|要求|强调|指出|部署)")
 
@@ -238,7 +250,7 @@ class OwnerParser:
         m = JOINED_ORG.match(s, pos) if s.find("和", pos + 2, pos + 8) >= 0 else None
         if m and (best is None or m.end() > best[0]):
             best = (m.end(), Owner(m.group(0), m.group(0), "unit", "lead", None, pos))
-        m = ORG_RE.match(s, pos)
+        m = ORG_RE.match(s, pos) if ORG_POSSIBLE.search(s, pos, pos + ORG_REACH) else None
         if m and (best is None or m.end() > best[0]):
             org = m.group("org")
             # an org can be a directory alias glued to a suffix: prefer the alias + suffix form
@@ -401,6 +413,9 @@ class OwnerParser:
         return hit
 
     def _subject_at_uncached(self, s):
+        if (NOT_SUBJECT_START.match(s) and not DISCOURSE.match(s) and not SHARED_SUFFIX_LIST.match(s)
+                and not (self.directory is not None and self.directory.match_at(s, 0))):
+            return ()   # a verb, adverb or preposition opens the window (as parse_start says): no subject there
         pos = 0
         assign = False
         # strip discourse openers, remembering an assigning verb
@@ -446,6 +461,8 @@ class OwnerParser:
         if starts is None:
             starts = [0] + [m.end() for m in PUNCT.finditer(s)]
             extra = [m.start() for m in ASSIGN_MID.finditer(s)] if ("责成" in s or "要求" in s) else []
+            if "由" in s:
+                extra += [m.end() - 1 for m in ASSIGN_BY.finditer(s) if m.start() > 0]
         else:
             extra = []
         if context is None:
@@ -478,7 +495,7 @@ class OwnerParser:
             r = ROLE_NOUN.search(s, m.end(), m.end() + 48)
             if r is None:
                 continue
-            piece = s[m.end():r.start()] + "，"
+            piece = ETC_KIND.sub("", s[m.end():r.start()]) + "，"   # "…等政府平台公司作用": the listed ones
             end, items = self.etc_list_at(piece, 0)
             if not items:
                 end, items = self.list_at(piece, 0)

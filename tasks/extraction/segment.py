@@ -8,16 +8,18 @@ at a line break.  A sentence ending in ： is a lead-in whose owner carries to t
 import re
 from dataclasses import dataclass
 
+from .recache import rx
+
 CN = "一二三四五六七八九十"
-H1 = re.compile(rf"[{CN}]{{1,3}}、")
-H2 = re.compile(rf"[（(][{CN}]{{1,3}}[)）]")
-H3 = re.compile(r"(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）])")
-ITEM = re.compile(rf"(?=[①-⑳❶-❿⑴-⒇{CN}第首其再最（(\d])(?:[①-⑳❶-❿⑴-⒇]|(?:(?<=[：:。；;！？，,\n])|^)(?:[{CN}]{{1,2}}(?:是|要)|第[{CN}]{{1,2}}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,]|[（(]\d{{1,2}}[)）]|\d{{1,2}}[.．、](?!\d)))")
-SENT_END = re.compile(r"[。！？；!?;]+[”’」』）)]*|[：:](?=[^”]|$)")
+H1 = rx(rf"[{CN}]{{1,3}}、")
+H2 = rx(rf"[（(][{CN}]{{1,3}}[)）]")
+H3 = rx(r"(?:\d{1,2}[.．、](?!\d)|[（(]\d{1,2}[)）])")
+ITEM = rx(rf"(?=[①-⑳❶-❿⑴-⒇{CN}第首其再最（(\d])(?:[①-⑳❶-❿⑴-⒇]|(?:(?<=[：:。；;！？，,\n])|^)(?:[{CN}]{{1,2}}(?:是|要)|第[{CN}]{{1,2}}[，,、：]|首先[，,]|其次[，,]|再次[，,]|最后[，,]|[（(]\d{{1,2}}[)）]|\d{{1,2}}[.．、](?!\d)))")
+SENT_END = rx(r"[。！？；!?;]+[”’」』）)]*|[：:](?=[^”]|$)")
 HEAD_MAX = 48
-ANNOUNCED = re.compile(r"项|点|方面|工作|任务|意见|要求")   # what such a sentence ends with
+ANNOUNCED = rx(r"项|点|方面|工作|任务|意见|要求")   # what such a sentence ends with
 # a sentence announcing the list that follows ("要重点抓好以下几项工作。", "我讲三个方面的意见。")
-LIST_ANNOUNCE = re.compile(r"(?:以下|如下|下面)[^，。；]{0,8}(?:几项|几点|几个方面|工作|任务|意见|要求)[。：:]?$|"
+LIST_ANNOUNCE = rx(r"(?:以下|如下|下面)[^，。；]{0,8}(?:几项|几点|几个方面|工作|任务|意见|要求)[。：:]?$|"
                            r"(?:抓好|做好|讲|强调|提)[^，。；]{0,4}[几一二三四五六七八九十两](?:项|点|个方面)[^，。；]{0,6}[。：:]?$")
 
 

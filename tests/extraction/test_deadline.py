@@ -5,7 +5,7 @@ import pytest
 
 from tasks.extraction import extract_text, resolve_deadline
 from tasks.extraction.annotate import pick_deadline, pick_target
-from tasks.extraction.deadline import find_recurrence
+from tasks.extraction.deadline import EVENT_WORDS, find_recurrence
 
 R = date(2024, 5, 28)      # a Tuesday
 R2 = date(2024, 7, 15)     # a Monday
@@ -149,3 +149,19 @@ def test_recurring_with_day_gets_first_due_date():
     res = extract_text("各乡镇要在每月15日前报送项目进度。", R)
     d = res["directives"][0]
     assert d["recurrence"] == "monthly" and d["deadline"] == "2024-06-15"
+
+
+def test_every_literal_time_word_passes_the_first_character_guard():
+    """DEADLINE_RE's cheap look-ahead lets words with a common first character (大约, 中秋, 开学…) through."""
+    from tasks.extraction.deadline import _WORDS, DEADLINE_RE
+    for w in _WORDS:
+        text = f"要在{w}前完成" if w in EVENT_WORDS.split("|") else f"要{w}3个月完成" if w == "大约" else f"要{w}完成"
+        assert any(w in m.group(0) for m in DEADLINE_RE.finditer(text)), w
+
+
+@pytest.mark.parametrize("phrase", ["全年", "会后", "抓紧", "抓紧时间", "上半年", "下半年", "下周", "下个月", "下月底", "下个星期",
+                                    "年底前", "年内", "年末", "年终", "年度", "第2季度", "第三季度", "第一时间", "月底前",
+                                    "“春节”前", "“十四五”期间", "上冻前", "X季度"])
+def test_time_words_after_a_common_first_character_are_found(phrase):
+    from tasks.extraction.deadline import DEADLINE_RE
+    assert any(m.group(0) == phrase for m in DEADLINE_RE.finditer(f"要在{phrase}完成")), phrase

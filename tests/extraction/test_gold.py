@@ -38,11 +38,11 @@ def trained():
 def test_leave_one_document_out_scores(trained):
     per, s = trained["lodo"]
     assert s["gold"] >= 750 and len(per) >= 32, (s["gold"], len(per))
-    assert s["f1"] >= 0.76, s
-    assert s["recall"] >= 0.74 and s["precision"] >= 0.78, s
-    assert s["owner_f1"] >= 0.89, s
-    assert s["dated_deadline_acc"] >= 0.91, s
-    assert s["target_acc"] >= 0.77, s
+    assert s["f1"] >= 0.82, s
+    assert s["recall"] >= 0.82 and s["precision"] >= 0.82, s
+    assert s["owner_f1"] >= 0.90, s
+    assert s["dated_deadline_acc"] >= 0.94, s
+    assert s["target_acc"] >= 0.84, s
 
 
 @needs_corpus
@@ -57,8 +57,8 @@ def test_shipped_weights_are_the_trained_ones(trained):
 def test_seed_gold_scores():
     """The shipped engine on the shared corpus (in-sample: these documents trained the weights)."""
     s = in_sample(CORPUS / "manifest.json")
-    assert s["f1"] >= 0.78, s
-    assert s["dated_deadline_acc"] >= 0.92, s
+    assert s["f1"] >= 0.84, s
+    assert s["dated_deadline_acc"] >= 0.94, s
     assert s["owner_f1"] >= 0.87, s
 
 

@@ -202,3 +202,19 @@ def test_owner_after_an_introductory_preposition_phrase(parser):
 ])
 def test_the_unit_whose_role_is_called_on_owns_the_task(parser, clause, mentions):
     assert [o.mention for o in parser.parse(clause)[0]] == mentions
+
+
+def test_a_window_opened_by_a_time_word_or_a_verb_has_no_subject_but_lists_and_aliases_do(parser):
+    assert parser.parse("今天市政府召开全市一季度经济运行调度会")[0] == []
+    assert [o.mention for o in parser.parse("组织、纪检部门要切实按照要求加强监督")[0]] == ["组织", "纪检部门"]
+
+
+@pytest.mark.parametrize("clause, mentions", [
+    ("项目前期工作必须由主要领导亲自抓推进", ["主要领导"]),                                   # 必须由 X
+    ("区交通、民政、水务等相关部门和单位，一方面要积极向上级争取资金", ["区交通", "民政", "水务"]),  # X，一方面要
+    ("要发挥市发投集团、市市政建设投资公司等政府平台公司作用", ["市发投集团", "市市政建设投资公司"]),
+    ("这件事由来已久，理由是资金不足", []),
+])
+def test_owners_named_after_a_modal_by_or_before_a_comma(clause, mentions):
+    p = OwnerParser(default_directory(), "区")
+    assert [o.mention for o in p.parse(clause)[0]] == mentions

@@ -140,3 +140,11 @@ def test_figure_lines_of_a_review_section_are_results_and_of_a_plan_section_goal
     plan = "二、下半年工作目标\n新开工亿元以上项目12个。新增农民专业合作社30家。\n"
     assert directives(review) == []
     assert [d["target"] for d in directives(plan)] == ["12个", "30家"]
+
+
+def test_a_time_phrase_before_a_new_subject_belongs_to_the_new_task():
+    ds = directives("高速公路测量后就有人想来租地种植果树，这是来给我们增加麻烦，今天会后，县林草局要及时安排人员了解情况。")
+    assert [d["text"] for d in ds] == ["今天会后，县林草局要及时安排人员了解情况"]
+    assert ds[0]["deadline"] == "asap"
+    ds = directives("希望今天会后，各乡镇长要立即行动起来，对查缺补漏工作再开展“回头看”。")
+    assert len(ds) == 1 and ds[0]["text"].startswith("希望今天会后，各乡镇长要立即行动起来")
